@@ -1,0 +1,26 @@
+from django.urls import reverse
+
+from accounts.permissions import is_member_viewer, is_supplier_contact, is_team
+
+
+def navigation(request) -> dict:
+    """The service navigation for whoever is signed in; empty for the public."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items: list[tuple[str, str]] = []
+    if is_team(user):
+        items.append(("Team desk", reverse("team:home")))
+    if is_supplier_contact(user):
+        items.append(("Your returns", reverse("supplier:home")))
+    if is_member_viewer(user):
+        items.append(("Your organisation", reverse("member:home")))
+    if user.is_staff:
+        items.append(("Administration", reverse("admin:index")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "active": path.startswith(url)}
+            for label, url in items
+        ]
+    }

@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# The admin's own login skips allauth's rate limits and two-factor step.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Social value returns: administration"
+admin.site.site_title = "Social value returns"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    # People do not manage their own addresses: the email is how the team links them
+    # to their organisation, so only the team changes it.
+    path("accounts/email/", views.not_found),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("returns/", include("returns.urls.supplier")),
+    path("team/", include("returns.urls.team")),
+    path("member/", include("returns.urls.member")),
+]

@@ -1,0 +1,586 @@
+"""Reporting years, the measure catalogue, returns, their lines and everything on them.
+
+A return is `AnnualReturn`: `return` is a Python keyword, so nothing is called that.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from portal.fields import CreditsField, MoneyField, QuantityField, RateField
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _default_reminder_offsets() -> list[int]:
+    return [-14, -7, -1, 1, 7, 14, 28]
+
+
+class ReportingYear(models.Model):
+    """A financial year, 1 April to 31 March, labelled "2024/25" ("2024-25" in URLs)."""
+
+    label = models.CharField(max_length=7, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    credits_per_100k = models.DecimalField(max_digits=8, decimal_places=2, default=10)
+    spend_threshold = MoneyField(default=100000)
+    issue_on = models.DateField()
+    deadline = models.DateField(help_text="The end of this day, London time.")
+    reminder_offsets = models.JSONField(
+        default=_default_reminder_offsets,
+        blank=True,
+        help_text="Whole days from the deadline: negative before, positive after.",
+    )
+    ready_at = models.DateTimeField(null=True, blank=True)
+    ready_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    report_published_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="year_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(issue_on__gt=models.F("ends_on")),
+                name="year_issued_after_end",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline__gt=models.F("issue_on")),
+                name="year_deadline_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credits_per_100k__gte=0),
+                name="year_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend_threshold__gte=0),
+                name="year_threshold_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def slug(self) -> str:
+        return self.label.replace("/", "-")
+
+
+class Measure(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=300)
+    theme = models.CharField(max_length=40)
+    unit = models.CharField(max_length=40)
+    decimal_places = models.PositiveSmallIntegerField(default=0)
+    guidance = models.TextField(blank=True)
+    default_credits_per_unit = RateField(default=0)
+    part_of = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Codes of the measures this one is a subset of (EMP-BAR: EMP-FT, EMP-PT).",
+    )
+    outcome = models.CharField(max_length=80, blank=True, help_text="PPN 002 outcome.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decimal_places__lte=2),
+                name="measure_decimal_places_at_most_2",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_credits_per_unit__gte=0),
+                name="measure_default_credits_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
+class YearMeasure(models.Model):
+    """The catalogue as it stands for one year; frozen when the year is issued."""
+
+    year = models.ForeignKey(
+        ReportingYear, on_delete=models.PROTECT, related_name="year_measures"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="year_measures"
+    )
+    credits_per_unit = RateField()
+    proxy_value = MoneyField(
+        null=True,
+        blank=True,
+        help_text="£ of social value per unit, if the team holds a licensed proxy.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure__position", "measure__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "measure"], name="year_measure_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credits_per_unit__gte=0),
+                name="year_measure_credits_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(proxy_value__gte=0)
+                | models.Q(proxy_value__isnull=True),
+                name="year_measure_proxy_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.measure.code}"
+
+
+class IssueRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    year = models.ForeignKey(
+        ReportingYear, on_delete=models.PROTECT, related_name="issue_runs"
+    )
+    started_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the daily job.",
+    )
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        kind = "Dry run" if self.dry_run else "Issue"
+        return f"{kind} of {self.year} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AnnualReturn(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "With supplier for amendment"
+        APPROVED = "approved", "Approved"
+        NOT_REQUIRED = "not_required", "Not required"
+
+    class Source(models.TextChoices):
+        ISSUED = "issued", "Issued through the portal"
+        IMPORTED = "imported", "Imported from a past spreadsheet"
+
+    EDITABLE = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED)
+    OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED, Status.SUBMITTED)
+
+    reference = models.CharField(max_length=30, unique=True)
+    supplier = models.ForeignKey(
+        "frameworks.Supplier", on_delete=models.PROTECT, related_name="returns"
+    )
+    year = models.ForeignKey(
+        ReportingYear, on_delete=models.PROTECT, related_name="returns"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    status_before_not_required = models.CharField(
+        max_length=20, choices=Status.choices, blank=True
+    )
+    source = models.CharField(
+        max_length=20, choices=Source.choices, default=Source.ISSUED
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    extended_deadline = models.DateField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    not_required_reason = models.TextField(blank=True)
+    returned_reason = models.TextField(
+        blank=True, help_text="Why the team sent it back; shown to the supplier."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declared_by_name = models.CharField(max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The team member who entered it for the supplier.",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "supplier__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "year"], name="return_supplier_year_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "status"], name="return_year_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def effective_deadline(self):
+        return self.extended_deadline or self.year.deadline
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class ReturnLine(models.Model):
+    """One qualifying contract on a return. Spend, target, member, lot and place are
+    copied at issue, so a past year never moves when a contract is re-assigned."""
+
+    annual_return = models.ForeignKey(
+        AnnualReturn, on_delete=models.PROTECT, related_name="lines"
+    )
+    contract = models.ForeignKey(
+        "frameworks.Contract", on_delete=models.PROTECT, related_name="return_lines"
+    )
+    member = models.ForeignKey(
+        "frameworks.Member", on_delete=models.PROTECT, related_name="return_lines"
+    )
+    lot = models.ForeignKey(
+        "frameworks.Lot", on_delete=models.PROTECT, related_name="return_lines"
+    )
+    local_authority = models.ForeignKey(
+        "frameworks.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="return_lines",
+    )
+    spend = MoneyField(default=0)
+    target_credits = CreditsField(default=0)
+    delivered_credits = CreditsField(
+        default=0, help_text="Written only by the service that writes entries."
+    )
+    nothing_delivered_reason = models.TextField(blank=True)
+    shortfall_reason = models.TextField(blank=True)
+    recovery_plan = models.TextField(blank=True)
+    recovery_by = models.DateField(null=True, blank=True)
+    excluded_reason = models.TextField(blank=True)
+    excluded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    excluded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["annual_return", "contract__reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annual_return", "contract"], name="line_return_contract_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend__gte=0), name="line_spend_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_credits__gte=0),
+                name="line_target_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivered_credits__gte=0),
+                name="line_delivered_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["contract"], name="line_contract_idx"),
+            models.Index(fields=["member"], name="line_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annual_return.reference} / {self.contract.reference}"
+
+    @property
+    def is_excluded(self) -> bool:
+        return bool(self.excluded_at)
+
+
+class ReturnEntry(models.Model):
+    line = models.ForeignKey(
+        ReturnLine, on_delete=models.PROTECT, related_name="entries"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="entries"
+    )
+    quantity = QuantityField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "measure"], name="entry_line_measure_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="entry_quantity_not_negative"
+            ),
+        ]
+        verbose_name_plural = "return entries"
+
+    def __str__(self) -> str:
+        return f"{self.measure.code}: {self.quantity}"
+
+
+class LineQuery(models.Model):
+    line = models.ForeignKey(
+        ReturnLine, on_delete=models.PROTECT, related_name="queries"
+    )
+    raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    raised_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at"]
+        verbose_name_plural = "line queries"
+        indexes = [models.Index(fields=["answered_at"], name="query_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Query on {self.line}"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # The stored name is random: the original name is kept in a field, never trusted.
+    import uuid
+
+    return f"evidence/{instance.line.annual_return.reference}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    line = models.ForeignKey(
+        ReturnLine, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=200, blank=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseStudy(models.Model):
+    class Consent(models.TextChoices):
+        NONE_IDENTIFIABLE = "none_identifiable", "Nobody can be identified from it"
+        WRITTEN_CONSENT_HELD = (
+            "written_consent_held",
+            "Someone can be identified, and we hold their written consent",
+        )
+
+    class Publication(models.TextChoices):
+        PRIVATE = "private", "Not for publication"
+        REQUESTED = "requested", "Publication requested"
+        APPROVED = "approved", "Approved for publication"
+
+    line = models.ForeignKey(
+        ReturnLine, on_delete=models.PROTECT, related_name="case_studies"
+    )
+    title = models.CharField(max_length=200)
+    story = models.TextField()
+    people_benefited = models.PositiveIntegerField(default=0)
+    consent = models.CharField(
+        max_length=30, choices=Consent.choices, default=Consent.NONE_IDENTIFIABLE
+    )
+    share_with_member = models.BooleanField(default=False)
+    publication = models.CharField(
+        max_length=20, choices=Publication.choices, default=Publication.PRIVATE
+    )
+    public_title = models.CharField(max_length=200, blank=True)
+    public_story = models.TextField(blank=True)
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    # Stories can identify people and must be erasable: their text is kept out of history.
+    history = HistoricalRecords(
+        excluded_fields=["title", "story", "public_title", "public_story"]
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Notification(models.Model):
+    """The email ledger: one row per (person, return, kind, key) makes each email
+    at-most-once. A reminder's key is "deadline:offset", so an extension starts anew."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", "Return issued"
+        REMINDER = "reminder", "Reminder"
+        RECEIPT = "receipt", "Receipt"
+        RETURNED = "returned", "Sent back for amendment"
+        APPROVED = "approved", "Approved"
+        INVITATION = "invitation", "Invitation"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="notifications"
+    )
+    annual_return = models.ForeignKey(
+        AnnualReturn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=100, default="", blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "annual_return", "kind", "key"],
+                name="notification_once",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"],
+                condition=models.Q(annual_return__isnull=True),
+                name="notification_once_without_return",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="notification_status_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class Reminder(models.Model):
+    """The chase history the team sees; automatic emails appear here too."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone call"
+        NOTE = "note", "Note"
+
+    annual_return = models.ForeignKey(
+        AnnualReturn, on_delete=models.PROTECT, related_name="reminders"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the daily job.",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(
+                fields=["annual_return", "-sent_at"], name="reminder_return_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} on {self.sent_at:%d %b %Y}"
+
+
+class ReturnEvent(models.Model):
+    """Every state change and team action, with who and when."""
+
+    annual_return = models.ForeignKey(
+        AnnualReturn, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["annual_return", "kind"], name="event_return_kind_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
