@@ -1,0 +1,14 @@
+"""Thin Celery wrappers over returns services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def recompute_credits(*, line_ids: list[int] | None = None) -> int:
+    """Rewrites drifted delivered credits; safe to run twice. Returns lines fixed."""
+    from .models import ReturnLine
+
+    lines = ReturnLine.objects.filter(pk__in=line_ids) if line_ids else None
+    return len(services.lines_recompute_credits(lines=lines, fix=True))
