@@ -1,7 +1,8 @@
 """Prints how many browser and real-worker tests passed in each pass; fails if none did."""
 
 import sys
-import xml.etree.ElementTree as ET
+
+from defusedxml import ElementTree as ET
 
 REQUIRED = {
     "browser tests": lambda case: ".browser." in case.get("classname", ""),

@@ -22,7 +22,9 @@ from portal.celery import app
 def _test_database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return (
+        f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    )
 
 
 @contextmanager
@@ -39,9 +41,21 @@ def real_worker(timeout: float = 30.0):
     }
     subprocess.run(
         [
-            sys.executable, "-m", "celery", "-A", "portal", "worker", "--detach",
-            f"--pidfile={pidfile}", f"--logfile={logfile}", "-Q", queue,
-            "-n", f"{queue}@%h", "--concurrency=1", "--loglevel=INFO",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--detach",
+            f"--pidfile={pidfile}",
+            f"--logfile={logfile}",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--concurrency=1",
+            "--loglevel=INFO",
         ],
         env=env,
         check=True,

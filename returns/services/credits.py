@@ -21,7 +21,10 @@ def line_credits(
 ) -> Decimal:
     """Credits of one line from (measure id, quantity) pairs and the year's rates."""
     total = sum(
-        (quantity * rates.get(measure_id, Decimal(0)) for measure_id, quantity in quantities),
+        (
+            quantity * rates.get(measure_id, Decimal(0))
+            for measure_id, quantity in quantities
+        ),
         Decimal(0),
     )
     return round_credits(total)
@@ -52,9 +55,9 @@ def lines_recompute_credits(
     computed value. Returns (line id, stored, computed) for every line that drifted.
     Called by `manage.py recompute_credits` and its task, and after a credit value
     is corrected."""
-    queryset = (lines if lines is not None else ReturnLine.objects.all()).select_related(
-        "annual_return"
-    )
+    queryset = (
+        lines if lines is not None else ReturnLine.objects.all()
+    ).select_related("annual_return")
     drift: list[tuple[int, Decimal, Decimal]] = []
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):

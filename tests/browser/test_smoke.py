@@ -11,7 +11,9 @@ pytestmark = [
 ]
 
 
-def test_home_page_explains_the_service_and_passes_axe(page, live_server, csp_violations):
+def test_home_page_explains_the_service_and_passes_axe(
+    page, live_server, csp_violations
+):
     page.goto(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Social value returns"
     assert_accessible(page, "home")
