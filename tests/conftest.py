@@ -49,6 +49,34 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.line(f"SKIPPED IN CI: {nodeid}")
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "live_server" in getattr(item, "fixturenames", ())
+        or "transactional_db" in getattr(item, "fixturenames", ())
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """A transactional test's flush empties the tables the data migrations filled:
+    put the local authorities, measures and groups back before such a test."""
+    if not _is_transactional(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    from frameworks.models import LocalAuthority
+    from frameworks.reference_data import load_local_authorities
+    from returns.catalogue import ensure_groups, load_default_measures
+    from returns.models import Measure
+
+    load_local_authorities(LocalAuthority)
+    load_default_measures(Measure)
+    ensure_groups(Group)
+
+
 @pytest.fixture
 def team_user(db):
     return factories.TeamUserFactory()

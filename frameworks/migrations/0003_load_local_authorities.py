@@ -1,44 +1,12 @@
-"""Loads every UK local authority from frameworks/data/local_authorities.csv.
-
-Contains local authority data from mySociety, CC BY 4.0.
-"""
-
-import csv
-from datetime import date
-from pathlib import Path
+"""Loads every UK local authority. Contains local authority data from mySociety, CC BY 4.0."""
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "local_authorities.csv"
+from frameworks.reference_data import load_local_authorities
 
 
 def load(apps, schema_editor):
-    LocalAuthority = apps.get_model("frameworks", "LocalAuthority")
-    with DATA.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    existing = set(LocalAuthority.objects.values_list("code", flat=True))
-    LocalAuthority.objects.bulk_create(
-        [
-            LocalAuthority(
-                code=row["code"],
-                name=row["name"],
-                official_name=row["official_name"],
-                nation=row["nation"],
-                region=row["region"],
-                kind=row["kind"],
-                is_current=row["is_current"] == "True",
-                ended_on=date.fromisoformat(row["ended_on"]) if row["ended_on"] else None,
-            )
-            for row in rows
-            if row["code"] not in existing
-        ]
-    )
-    by_code = {la.code: la for la in LocalAuthority.objects.all()}
-    for row in rows:
-        if row["replaced_by"]:
-            authority = by_code[row["code"]]
-            authority.replaced_by = by_code[row["replaced_by"]]
-            authority.save(update_fields=["replaced_by"])
+    load_local_authorities(apps.get_model("frameworks", "LocalAuthority"))
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from tests.browser.conftest import assert_accessible, has_horizontal_scroll, sig
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -12,7 +12,7 @@ from tests.celery_worker import real_worker, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
