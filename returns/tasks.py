@@ -12,3 +12,9 @@ def recompute_credits(*, line_ids: list[int] | None = None) -> int:
 
     lines = ReturnLine.objects.filter(pk__in=line_ids) if line_ids else None
     return len(services.lines_recompute_credits(lines=lines, fix=True))
+
+
+@shared_task(acks_late=True)
+def send_notifications(*, notification_ids: list[int]) -> int:
+    """Sends pending ledger rows; a re-delivery sends nothing twice."""
+    return services.notifications_send(notification_ids=notification_ids)

@@ -1,0 +1,54 @@
+"""The kinds of `ReturnEvent`, with the words the pages show for each.
+
+Plain constants rather than field choices, so adding a kind needs no migration.
+"""
+
+ISSUED = "issued"
+REFRESHED = "refreshed"  # a re-issue changed spend or target on open lines
+LINE_ADDED = "line_added"  # a re-issue added a newly qualifying line
+STARTED = "started"
+SUBMITTED = "submitted"
+RETURNED = "returned"  # sent back for amendment
+APPROVED = "approved"
+REOPENED = "reopened"  # an administrator sent an approved return back
+NOT_REQUIRED = "not_required"
+REQUIRED_AGAIN = "required_again"
+EXTENDED = "extended"
+LINE_EXCLUDED = "line_excluded"
+LINE_INCLUDED = "line_included"
+REMINDER = "reminder"
+QUERY_RAISED = "query_raised"
+QUERY_ANSWERED = "query_answered"
+CREDITS_CORRECTED = "credits_corrected"
+EVIDENCE_ERASED = "evidence_erased"
+CASE_STUDY_ERASED = "case_study_erased"
+CASE_STUDY_PUBLISHED = "case_study_published"
+UPLOADED = "uploaded"  # figures applied from a spreadsheet
+
+LABELS = {
+    ISSUED: "Return issued",
+    REFRESHED: "Spend and target updated",
+    LINE_ADDED: "Contract added",
+    STARTED: "Started",
+    SUBMITTED: "Submitted",
+    RETURNED: "Sent back for amendment",
+    APPROVED: "Approved",
+    REOPENED: "Reopened by an administrator",
+    NOT_REQUIRED: "Marked not required",
+    REQUIRED_AGAIN: "Required again",
+    EXTENDED: "Deadline extended",
+    LINE_EXCLUDED: "Contract excluded",
+    LINE_INCLUDED: "Contract included again",
+    REMINDER: "Reminder",
+    QUERY_RAISED: "Query raised",
+    QUERY_ANSWERED: "Query answered",
+    CREDITS_CORRECTED: "Credit value corrected",
+    EVIDENCE_ERASED: "Evidence erased",
+    CASE_STUDY_ERASED: "Case study text erased",
+    CASE_STUDY_PUBLISHED: "Case study approved for publication",
+    UPLOADED: "Figures uploaded from a spreadsheet",
+}
+
+
+def label(kind: str) -> str:
+    return LABELS.get(kind, kind.replace("_", " ").capitalize())
