@@ -49,6 +49,16 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.line(f"SKIPPED IN CI: {nodeid}")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Sign-in throttling and used two-factor codes live in the cache: start clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     return bool(

@@ -40,7 +40,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_totp(user, secret: str = TOTP_SECRET):
+    """An authenticator app for `user`, as allauth stores one after setup."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret).instance
+
+
 class TeamUserFactory(UserFactory):
+    """A team member who has set up two-factor (the team must); pass
+    `two_factor=False` for one who has not."""
+
     email = factory.Sequence(lambda n: f"team{n}@consortium.example")
 
     class Meta:
@@ -50,6 +63,11 @@ class TeamUserFactory(UserFactory):
     def groups(self, create, extracted, **kwargs):
         if create:
             self.groups.add(Group.objects.get(name=TEAM_GROUP))
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            give_totp(self)
 
 
 class AdministratorFactory(UserFactory):
@@ -63,6 +81,11 @@ class AdministratorFactory(UserFactory):
     def groups(self, create, extracted, **kwargs):
         if create:
             self.groups.add(Group.objects.get(name=ADMIN_GROUP))
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            give_totp(self)
 
 
 def local_authority(code: str = "E08000003") -> LocalAuthority:
