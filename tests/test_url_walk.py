@@ -105,6 +105,7 @@ EXPECTED: dict[str, dict] = {
     "supplier:return_detail": OWN_SUPPLIER_ONLY,
     # team
     "team:home": TEAM_ONLY,
+    "team:history": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -121,6 +122,8 @@ EXPECTED_ADMIN = {
 KWARG_VALUES = {
     "reference": lambda w: w["return_a"].reference,
     "key": lambda w: "made-up-key",
+    "kind": lambda w: "line",
+    "pk": lambda w: w["line_a"].pk,
     "uidb36": lambda w: "1",
     "object_id": lambda w: "1",
     "id": lambda w: "1",

@@ -1,0 +1,47 @@
+"""History an auditor can read: who changed what, when, before → after; exportable."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal.exports import csv_bytes
+from returns import selectors
+
+from .access import team_required
+
+
+@team_required
+def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    found = selectors.object_history(kind=kind, pk=pk)
+    if found is None:
+        raise Http404
+    title, rows = found
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            csv_bytes(
+                ["When", "Who", "Action", "Of", "Field", "Before", "After"],
+                (
+                    [
+                        row.when.isoformat(),
+                        row.who,
+                        row.action,
+                        row.subject,
+                        change.field,
+                        change.before,
+                        change.after,
+                    ]
+                    for row in rows
+                    for change in (row.changes or [None])
+                    if change is not None
+                ),
+            ),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="history-{kind}-{pk}.csv"'
+        )
+        return response
+    return render(
+        request,
+        "returns/team/history.html",
+        {"title": title, "rows": rows, "kind": kind, "pk": pk},
+    )
