@@ -1,0 +1,218 @@
+"""The figures every page, export and report uses (DESIGN "Figures"), defined once.
+
+- A line counts when it is not excluded and its return is not `not_required`.
+- Target counts on every counted line; delivered counts approved returns only;
+  "awaiting review" is the delivered credits of submitted returns, shown separately.
+- Contract to date sums those over all years that have a line for the contract.
+- At risk: ends within 183 days of today (London) and below target to date.
+  Ended short: has ended and is below target to date.
+
+Database sums are rounded as Round(Sum(...), 2): on SQLite a SUM is a float.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
+
+from portal.numbers import round_credits, round_money
+
+from .models import AnnualReturn, ReturnLine
+
+AT_RISK_DAYS = 183
+ZERO = Decimal("0.00")
+_CREDITS = DecimalField(max_digits=14, decimal_places=2)
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+GROUPS = {
+    "contract": ("contract_id", "contract__reference", "contract__title"),
+    "supplier": ("annual_return__supplier_id", "annual_return__supplier__name"),
+    "framework": ("lot__framework_id", "lot__framework__name"),
+    "member": ("member_id", "member__name"),
+    "local_authority": ("local_authority_id", "local_authority__name"),
+    "region": ("local_authority__region",),
+    "year": ("annual_return__year_id", "annual_return__year__label"),
+}
+
+
+def counted_lines(*, year=None) -> QuerySet[ReturnLine]:
+    lines = ReturnLine.objects.filter(excluded_at__isnull=True).exclude(
+        annual_return__status=AnnualReturn.Status.NOT_REQUIRED
+    )
+    if year is not None:
+        lines = lines.filter(annual_return__year=year)
+    return lines
+
+
+def _sum(expression, field=_CREDITS):
+    return Round(Coalesce(Sum(expression), Value(0), output_field=field), 2)
+
+
+def _delivered_when(status):
+    return Case(
+        When(annual_return__status=status, then=F("delivered_credits")),
+        default=Value(0),
+        output_field=_CREDITS,
+    )
+
+
+FIGURES = {
+    "target": lambda: _sum("target_credits"),
+    "delivered": lambda: _sum(_delivered_when(AnnualReturn.Status.APPROVED)),
+    "awaiting_review": lambda: _sum(_delivered_when(AnnualReturn.Status.SUBMITTED)),
+    "spend": lambda: _sum("spend", _MONEY),
+    "lines": lambda: Count("id"),
+}
+
+
+def _clean(row: dict) -> dict:
+    for key in ("target", "delivered", "awaiting_review"):
+        row[key] = round_credits(row[key] or 0)
+    row["spend"] = round_money(row["spend"] or 0)
+    row["shortfall"] = max(row["target"] - row["delivered"], ZERO)
+    return row
+
+
+def figures_by(group: str, *, lines: QuerySet[ReturnLine]) -> list[dict]:
+    """Target, delivered (approved), awaiting review, spend, shortfall and line count
+    per group (one of GROUPS), in one query."""
+    keys = GROUPS[group]
+    rows = (
+        lines.order_by()
+        .values(*keys)
+        .annotate(**{name: make() for name, make in FIGURES.items()})
+        .order_by(*keys[1:2] or keys)
+    )
+    return [_clean(dict(row)) for row in rows]
+
+
+def totals(*, lines: QuerySet[ReturnLine]) -> dict:
+    row = lines.order_by().aggregate(**{name: make() for name, make in FIGURES.items()})
+    return _clean(row)
+
+
+@dataclass(frozen=True)
+class ContractToDate:
+    contract_id: int
+    reference: str
+    title: str
+    supplier: str
+    member: str
+    ends_on: datetime.date
+    status: str
+    target: Decimal
+    delivered: Decimal
+    awaiting_review: Decimal
+    years: int
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(self.target - self.delivered, ZERO)
+
+    @property
+    def below_target(self) -> bool:
+        return self.delivered < self.target
+
+    def days_left(self, today: datetime.date) -> int:
+        return (self.ends_on - today).days
+
+
+def contracts_to_date(*, lines: QuerySet[ReturnLine] | None = None) -> QuerySet:
+    """Per contract over all its years: target, delivered, awaiting review, and how
+    many years have a counted line. Filter `lines` to scope (a member, a supplier)."""
+    lines = counted_lines() if lines is None else lines
+    return (
+        lines.order_by()
+        .values(
+            "contract_id",
+            "contract__reference",
+            "contract__title",
+            "contract__supplier__name",
+            "contract__member__name",
+            "contract__ends_on",
+            "contract__status",
+        )
+        .annotate(
+            target=FIGURES["target"](),
+            delivered=FIGURES["delivered"](),
+            awaiting_review=FIGURES["awaiting_review"](),
+            years=Count("annual_return__year", distinct=True),
+        )
+    )
+
+
+def _to_date_rows(rows) -> list[ContractToDate]:
+    return [
+        ContractToDate(
+            contract_id=row["contract_id"],
+            reference=row["contract__reference"],
+            title=row["contract__title"],
+            supplier=row["contract__supplier__name"],
+            member=row["contract__member__name"],
+            ends_on=row["contract__ends_on"],
+            status=row["contract__status"],
+            target=round_credits(row["target"] or 0),
+            delivered=round_credits(row["delivered"] or 0),
+            awaiting_review=round_credits(row["awaiting_review"] or 0),
+            years=row["years"],
+        )
+        for row in rows
+    ]
+
+
+def contracts_at_risk(
+    *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
+) -> list[ContractToDate]:
+    """Contracts ending within 183 days of today and below target to date, soonest
+    first."""
+    rows = (
+        contracts_to_date(lines=lines)
+        .filter(
+            contract__ends_on__gte=today,
+            contract__ends_on__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
+            delivered__lt=F("target"),
+        )
+        .order_by("contract__ends_on", "contract__reference")
+    )
+    return _to_date_rows(rows)
+
+
+def contracts_ended_short(
+    *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
+) -> list[ContractToDate]:
+    rows = (
+        contracts_to_date(lines=lines)
+        .filter(contract__ends_on__lt=today, delivered__lt=F("target"))
+        .order_by("-contract__ends_on", "contract__reference")
+    )
+    return _to_date_rows(rows)
+
+
+def contract_to_date(*, contract_id: int) -> ContractToDate | None:
+    rows = _to_date_rows(
+        contracts_to_date(lines=counted_lines().filter(contract_id=contract_id))
+    )
+    return rows[0] if rows else None
+
+
+def to_date_rows(rows) -> list[ContractToDate]:
+    return _to_date_rows(rows)
+
+
+def status_counts(*, year) -> dict[str, int]:
+    return dict(
+        AnnualReturn.objects.filter(year=year)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def submitted_filter() -> Q:
+    """A return counts as submitted once it has ever been submitted (a return sent
+    back and resubmitted counts once), or is submitted or approved."""
+    return Q(first_submitted_at__isnull=False) | Q(
+        status__in=[AnnualReturn.Status.SUBMITTED, AnnualReturn.Status.APPROVED]
+    )
