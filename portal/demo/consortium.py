@@ -1,6 +1,6 @@
 """Demo data: a believable consortium placed relative to a given day.
 
-`load_demo()` runs a list of steps (`STEPS`) inside one transaction. Every step is
+`load_demo()` (in `portal/demo/__init__.py`) runs a list of steps (`STEPS`) inside one transaction. Every step is
 deterministic (each row draws from its own `random.Random` seeded by its natural key,
 so a row never depends on how many others there are) and idempotent (rows are written
 with `bulk_create(ignore_conflicts=True)` keyed on natural keys, then ids are re-read).
@@ -9,8 +9,11 @@ depend on a contract (valuations, delivery plans) are derived from the contract 
 stored, so they agree with it even when the contract came from an earlier run.
 
 `bulk_create` writes no django-simple-history rows, which is what we want: demo data
-has no history of its own. Later steps (open reporting years, issue returns) are added
-by appending a function taking a `DemoBuild` to `STEPS`.
+has no history of its own.
+
+This module builds the consortium itself (reference data, organisations, people,
+contracts, valuations, delivery plans). Later steps (reporting years, returns, their
+season) live in sibling modules and are listed in `STEPS` in `portal/demo/__init__.py`.
 """
 
 from __future__ import annotations
@@ -19,15 +22,14 @@ import datetime
 import itertools
 import math
 import random
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -998,45 +1000,3 @@ def build_delivery_plans(build: DemoBuild) -> None:
             for item in _plan_for(contract, frameworks[contract.lot_id], build.measures)
         ),
     )
-
-
-Step = Callable[[DemoBuild], None]
-STEPS: list[Step] = [
-    build_reference_data,
-    build_organisations,
-    build_people,
-    build_contracts,
-    build_valuations,
-    build_delivery_plans,
-]
-
-COUNTED: dict[str, type[models.Model]] = {
-    "members": Member,
-    "suppliers": Supplier,
-    "users": User,
-    "supplier_contacts": SupplierContact,
-    "member_viewers": MemberViewer,
-    "frameworks": Framework,
-    "lots": Lot,
-    "contracts": Contract,
-    "valuations": Valuation,
-    "delivery_plan_items": DeliveryPlanItem,
-}
-
-
-def load_demo(
-    *, today: datetime.date, scale: int = 1, stdout: _Writable | None = None
-) -> dict[str, int]:
-    """Build (or complete) the demo consortium; return the row counts afterwards.
-
-    Called by `manage.py load_demo` and by tests. All or nothing: one transaction.
-    """
-    if scale < 1:
-        raise ValueError("scale must be 1 or more")
-    build = DemoBuild(today=today, scale=scale, stdout=stdout)
-    with transaction.atomic():
-        for step in STEPS:
-            started = time.perf_counter()
-            step(build)
-            build.log(f"{step.__name__}: {time.perf_counter() - started:.1f}s")
-    return {label: model.objects.count() for label, model in COUNTED.items()}

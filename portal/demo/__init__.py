@@ -1,0 +1,89 @@
+"""The demo consortium: `load_demo()` runs `STEPS` in one transaction.
+
+Each step is a function taking a `DemoBuild`; add a new one in a module of its own
+beside `consortium.py` and list it in `STEPS`. Steps must be deterministic and
+idempotent (see `consortium.py`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+
+from django.db import models, transaction
+
+from accounts.models import MemberViewer, SupplierContact, User
+from frameworks.models import (
+    Contract,
+    DeliveryPlanItem,
+    Framework,
+    Lot,
+    Member,
+    Supplier,
+    Valuation,
+)
+
+from .consortium import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DemoBuild,
+    _Writable,
+    build_contracts,
+    build_delivery_plans,
+    build_organisations,
+    build_people,
+    build_reference_data,
+    build_valuations,
+    quarter_end,
+)
+
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "STEPS",
+    "DemoBuild",
+    "load_demo",
+    "quarter_end",
+]
+
+Step = Callable[[DemoBuild], None]
+STEPS: list[Step] = [
+    build_reference_data,
+    build_organisations,
+    build_people,
+    build_contracts,
+    build_valuations,
+    build_delivery_plans,
+]
+
+COUNTED: dict[str, type[models.Model]] = {
+    "members": Member,
+    "suppliers": Supplier,
+    "users": User,
+    "supplier_contacts": SupplierContact,
+    "member_viewers": MemberViewer,
+    "frameworks": Framework,
+    "lots": Lot,
+    "contracts": Contract,
+    "valuations": Valuation,
+    "delivery_plan_items": DeliveryPlanItem,
+}
+
+
+def load_demo(
+    *, today: datetime.date, scale: int = 1, stdout: _Writable | None = None
+) -> dict[str, int]:
+    """Build (or complete) the demo consortium; return the row counts afterwards.
+
+    Called by `manage.py load_demo` and by tests. All or nothing: one transaction.
+    """
+    if scale < 1:
+        raise ValueError("scale must be 1 or more")
+    build = DemoBuild(today=today, scale=scale, stdout=stdout)
+    with transaction.atomic():
+        for step in STEPS:
+            started = time.perf_counter()
+            step(build)
+            build.log(f"{step.__name__}: {time.perf_counter() - started:.1f}s")
+    return {label: model.objects.count() for label, model in COUNTED.items()}
