@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 # The admin's own login skips allauth's rate limits and two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -11,6 +11,7 @@ admin.site.site_title = "Social value returns"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", health.health, name="health"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),

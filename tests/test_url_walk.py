@@ -60,6 +60,7 @@ MEMBERS_ONLY = row(LOGIN, 403, 403, 200, 200, 403, 403)
 
 EXPECTED: dict[str, dict] = {
     "home": PUBLIC,
+    "health": PUBLIC,
     "privacy": PUBLIC,
     "accessibility": PUBLIC,
     "dashboard": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
