@@ -2,10 +2,19 @@
 
 from .credits import line_credits, lines_recompute_credits
 from .events import event_record
+from .lines import LineConflict, ReturnNotEditable, line_figures, line_save
 from .notifications import notifications_queue, notifications_send
+from .submission import ReturnNotReady, return_submit, submitted_on_time
 from .years import year_open
 
 __all__ = [
+    "LineConflict",
+    "ReturnNotEditable",
+    "ReturnNotReady",
+    "line_figures",
+    "line_save",
+    "return_submit",
+    "submitted_on_time",
     "event_record",
     "line_credits",
     "lines_recompute_credits",
