@@ -69,5 +69,14 @@ class InvitationAdmin(NoDeletePlainAdmin):
     list_filter = ["accepted_at", "sent_at"]
     search_fields = ["email", "supplier__name", "member__name"]
     list_select_related = ["supplier", "member"]
-    readonly_fields = ["token_hash"]
-    autocomplete_fields = ["supplier", "member", "invited_by"]
+    readonly_fields = [
+        "token_hash",
+        "send_key",
+        "send_count",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "withdrawn_at",
+        "withdrawn_by",
+    ]
+    autocomplete_fields = ["supplier", "member", "invited_by", "user"]

@@ -125,7 +125,15 @@ class MemberViewer(models.Model):
 
 
 class Invitation(models.Model):
-    """A link to set a password once. Only the token's hash is stored."""
+    """A link to set a password once. Only the token's hash is stored.
+
+    `user` is the person the invitation is for: an account is made for a new
+    address when the invitation is created (without a usable password), so the
+    email ledger has someone to record. The link to the organisation
+    (`SupplierContact` or `MemberViewer`) is made when the invitation is accepted.
+    Each send makes a new token (the last link sent is the only one that works) and
+    a new expiry; `send_key` names the ledger row of that send.
+    """
 
     email = models.EmailField()
     full_name = models.CharField(max_length=200, blank=True)
@@ -152,11 +160,28 @@ class Invitation(models.Model):
         blank=True,
         related_name="invitations_sent",
     )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    send_key = models.CharField(max_length=64, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
@@ -167,8 +192,55 @@ class Invitation(models.Model):
                 ),
                 name="invitation_one_organisation",
             ),
+            # One open invitation per person and organisation: a resend refreshes it.
+            models.UniqueConstraint(
+                Lower("email"),
+                "supplier",
+                condition=models.Q(
+                    accepted_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                    supplier__isnull=False,
+                ),
+                name="invitation_open_per_supplier",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "member",
+                condition=models.Q(
+                    accepted_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                    member__isnull=False,
+                ),
+                name="invitation_open_per_member",
+            ),
         ]
         indexes = [models.Index(Lower("email"), name="invitation_email_idx")]
 
     def __str__(self) -> str:
         return f"Invitation for {self.email}"
+
+    @property
+    def organisation(self):
+        return self.supplier or self.member
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor withdrawn (it may still have expired)."""
+        return self.accepted_at is None and self.withdrawn_at is None
+
+    def has_expired(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.expires_at is not None and self.expires_at <= now
+
+    @property
+    def status(self) -> str:
+        """What the team's pages show: one of the `STATUS_*` words."""
+        if self.accepted_at:
+            return "accepted"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.sent_at is None:
+            return "not sent"
+        if self.has_expired():
+            return "expired"
+        return "sent"

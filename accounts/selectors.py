@@ -1,8 +1,11 @@
 """Reads about people and their organisations."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
 
 from frameworks.models import Member, Supplier
+
+from .models import Invitation, SupplierContact
 
 
 def suppliers_for_user(*, user) -> QuerySet[Supplier]:
@@ -35,3 +38,83 @@ def current_supplier(*, request) -> Supplier | None:
         if supplier is not None:
             return supplier
     return suppliers.first()
+
+
+def _open_invitations():
+    return Invitation.objects.filter(
+        accepted_at__isnull=True, withdrawn_at__isnull=True
+    )
+
+
+def contacts_without_account() -> QuerySet:
+    """Active contacts of active suppliers who cannot sign in yet (imported, or
+    invited and not yet accepted), each with `sent_invitation` (an open invitation
+    has been emailed) and `invitation_expires_at` annotated. For the team's bulk
+    send."""
+    open_for_contact = _open_invitations().filter(
+        supplier=OuterRef("supplier"), email__iexact=OuterRef("user__email")
+    )
+    return (
+        SupplierContact.objects.filter(
+            is_active=True, supplier__is_active=True, user__is_active=True
+        )
+        .filter(Q(user__password__startswith="!") | Q(user__password=""))
+        .select_related("user", "supplier")
+        .annotate(
+            sent_invitation=Exists(open_for_contact.exclude(send_key="")),
+            invitation_expires_at=Subquery(
+                open_for_contact.order_by("-pk").values("expires_at")[:1]
+            ),
+        )
+    )
+
+
+def invitations_for_team(*, state: str = "open") -> QuerySet:
+    """Invitations for the team's people page, newest first: `open` (sent or not,
+    expired or not), or `all`."""
+    invitations = Invitation.objects.select_related(
+        "supplier", "member", "invited_by", "user"
+    ).order_by("-created_at", "-pk")
+    if state == "open":
+        invitations = invitations.filter(
+            accepted_at__isnull=True, withdrawn_at__isnull=True
+        )
+    return invitations
+
+
+def supplier_colleagues(*, supplier: Supplier) -> QuerySet:
+    """A supplier's active contacts, primary first, then by name."""
+    return (
+        SupplierContact.objects.filter(supplier=supplier, is_active=True)
+        .select_related("user")
+        .order_by("-is_primary", "user__full_name", "user__email")
+    )
+
+
+def supplier_open_invitations(*, supplier: Supplier) -> QuerySet:
+    return (
+        _open_invitations()
+        .filter(supplier=supplier)
+        .select_related("invited_by")
+        .order_by("email")
+    )
+
+
+def colleague_get(*, user, contact_id: int):
+    """One contact of a supplier the user reports for; 404 for anyone else's."""
+    return get_object_or_404(
+        SupplierContact.objects.select_related("user", "supplier").filter(
+            supplier__in=suppliers_for_user(user=user), is_active=True
+        ),
+        pk=contact_id,
+    )
+
+
+def supplier_invitation_get(*, user, invitation_id: int):
+    """One open invitation to a supplier the user reports for; 404 otherwise."""
+    return get_object_or_404(
+        _open_invitations()
+        .select_related("supplier")
+        .filter(supplier__in=suppliers_for_user(user=user)),
+        pk=invitation_id,
+    )

@@ -204,6 +204,10 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Invitations: days a link works after it is sent; the address told when a supplier's
+# contacts change their colleagues.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
+PORTAL_TEAM_EMAIL = env.str("PORTAL_TEAM_EMAIL", default="social.value@example.org")
 
 # Celery: in-process (eager) when no broker is configured.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

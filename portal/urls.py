@@ -18,6 +18,7 @@ urlpatterns = [
     # People do not manage their own addresses: the email is how the team links them
     # to their organisation, so only the team changes it.
     path("accounts/email/", views.not_found),
+    path("accounts/invitation/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("returns/", include("returns.urls.supplier")),

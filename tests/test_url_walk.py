@@ -87,6 +87,10 @@ EXPECTED: dict[str, dict] = {
     ),
     "account_confirm_email": PUBLIC,
     "mfa_index": SIGNED_IN_ONLY,
+    # invitations: the link is open to whoever holds it (a made-up one is "not
+    # recognised"); signing out to accept goes back to the link
+    "invitation_accept": PUBLIC,
+    "invitation_sign_out": row(*[REDIRECT] * 7),
     "mfa_authenticate": row(
         REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT
     ),
@@ -123,6 +127,7 @@ EXPECTED_ADMIN = {
 KWARG_VALUES = {
     "reference": lambda w: w["return_a"].reference,
     "key": lambda w: "made-up-key",
+    "token": lambda w: "made-up-token",
     "kind": lambda w: "line",
     "pk": lambda w: w["line_a"].pk,
     "uidb36": lambda w: "1",

@@ -3,7 +3,13 @@
 from .credits import line_credits, lines_recompute_credits
 from .events import event_record
 from .lines import LineConflict, ReturnNotEditable, line_figures, line_save
-from .notifications import notifications_queue, notifications_send
+from .notifications import (
+    notification_claim,
+    notification_fail,
+    notification_skip,
+    notifications_queue,
+    notifications_send,
+)
 from .submission import ReturnNotReady, return_submit, submitted_on_time
 from .years import year_open
 
@@ -18,6 +24,9 @@ __all__ = [
     "event_record",
     "line_credits",
     "lines_recompute_credits",
+    "notification_claim",
+    "notification_fail",
+    "notification_skip",
     "notifications_queue",
     "notifications_send",
     "year_open",

@@ -123,3 +123,31 @@ def notifications_send(*, notification_ids: list[int]) -> int:
                 status=Notification.Status.FAILED, error=str(error)[:1000]
             )
     return sent
+
+
+def notification_claim(*, notification_id: int) -> Notification | None:
+    """Moves one pending row to `sent` before its email goes; returns it if this
+    caller won the row, None if it was already claimed (so it is never sent twice).
+    For services that send their own kind of email (invitations carry a fresh
+    token that no template context could hold)."""
+    with transaction.atomic():
+        won = Notification.objects.filter(
+            pk=notification_id, status=Notification.Status.PENDING
+        ).update(status=Notification.Status.SENT, sent_at=timezone.now())
+    if not won:
+        return None
+    return Notification.objects.select_related("recipient").get(pk=notification_id)
+
+
+def notification_fail(*, notification_id: int, error: str) -> None:
+    """Records that a claimed row's email could not be sent (it is not retried)."""
+    Notification.objects.filter(pk=notification_id).update(
+        status=Notification.Status.FAILED, error=error[:1000]
+    )
+
+
+def notification_skip(*, notification_id: int, reason: str = "") -> None:
+    """Records that a claimed row's email was deliberately not sent."""
+    Notification.objects.filter(pk=notification_id).update(
+        status=Notification.Status.SKIPPED, error=reason[:1000]
+    )

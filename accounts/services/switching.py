@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from .selectors import SESSION_SUPPLIER_KEY, suppliers_for_user
+from ..selectors import SESSION_SUPPLIER_KEY, suppliers_for_user
 
 
 def supplier_switch(*, request, supplier_id: int) -> None:

@@ -1,0 +1,65 @@
+"""A person invited by the team opens the emailed link, sets a password and lands
+on their supplier's returns; the page passes axe-core at desktop and phone width."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from accounts.services import invitation_create
+from tests import factories
+from tests.browser.conftest import assert_accessible, has_horizontal_scroll
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+PATH = re.compile(r"/accounts/invitation/[A-Za-z0-9_\-]+/")
+
+
+def test_an_invited_contact_sets_a_password_and_is_signed_in(
+    page, live_server, csp_violations
+):
+    supplier = factories.SupplierFactory(name="Acme Build Ltd")
+    invitation_create(
+        email="new.lead@example.com",
+        full_name="New Lead",
+        supplier=supplier,
+        invited_by=factories.TeamUserFactory(),
+    )
+    link = PATH.search(mail.outbox[-1].body).group(0)
+
+    page.goto(live_server.url + link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Set your password"
+    assert "Acme Build Ltd" in page.content()
+    assert_accessible(page, "invitation-accept")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert not has_horizontal_scroll(page)
+    assert_accessible(page, "invitation-accept-375")
+
+    # A weak password is refused with an error summary that names the field.
+    page.get_by_label("Create a password").fill("password")
+    page.get_by_label("Confirm your password").fill("password")
+    page.get_by_role("button", name="Set password and sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert "password" in summary.inner_text().lower()
+    assert_accessible(page, "invitation-accept-error")
+
+    page.get_by_label("Create a password").fill("a-long-and-unusual-passphrase")
+    page.get_by_label("Confirm your password").fill("a-long-and-unusual-passphrase")
+    page.get_by_label("Confirm your password").press("Enter")
+    page.wait_for_url(f"{live_server.url}/returns/")
+    assert "Welcome to Acme Build Ltd" in page.content()
+    assert User.objects.get(email="new.lead@example.com").check_password(
+        "a-long-and-unusual-passphrase"
+    )
+
+    # The link works once.
+    page.goto(live_server.url + link)
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "This invitation has already been used"
+    )
