@@ -249,7 +249,7 @@ def invitation_deliver(*, notification_id: int) -> bool:
     try:
         with transaction.atomic():
             invitation = (
-                Invitation.objects.select_for_update()
+                Invitation.objects.select_for_update(of=("self",))
                 .select_related("supplier", "member", "invited_by")
                 .get(pk=invitation_id)
             )
