@@ -111,6 +111,9 @@ EXPECTED: dict[str, dict] = {
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
+    "team:shortfall": TEAM_ONLY,
+    "team:shortfall_at_risk": TEAM_ONLY,
+    "team:shortfall_ended_short": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
 }
