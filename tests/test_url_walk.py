@@ -108,6 +108,10 @@ EXPECTED: dict[str, dict] = {
     # supplier
     "supplier:home": SUPPLIERS_ONLY,
     "supplier:return_detail": OWN_SUPPLIER_ONLY,
+    "supplier:line": OWN_SUPPLIER_ONLY,  # read-only: return A is approved
+    # An approved return has nothing to check: back to its page.
+    "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, 403, 403),
+    "supplier:submitted": OWN_SUPPLIER_ONLY,
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
@@ -133,6 +137,7 @@ KWARG_VALUES = {
     "token": lambda w: "made-up-token",
     "kind": lambda w: "line",
     "pk": lambda w: w["line_a"].pk,
+    "line_id": lambda w: w["line_a"].pk,
     "uidb36": lambda w: "1",
     "object_id": lambda w: "1",
     "id": lambda w: "1",

@@ -1,0 +1,8 @@
+"""The supplier's pages: their returns, the task list, each contract's line, check
+your answers with the declaration, and the confirmation."""
+
+from .check import check_answers, submitted
+from .line import line
+from .returns import home, return_detail
+
+__all__ = ["check_answers", "home", "line", "return_detail", "submitted"]

@@ -1,0 +1,113 @@
+"""Check your answers, the declaration and submit; then the confirmation."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from returns import completeness, supplier_selectors
+from returns.line_forms import DeclarationForm
+from returns.models import AnnualReturn
+from returns.services import ReturnNotEditable, ReturnNotReady, return_submit
+
+from ..access import supplier_required
+from .common import return_for
+
+
+def _line_url(annual_return, line) -> str:
+    return reverse(
+        "supplier:line",
+        kwargs={"reference": annual_return.reference, "line_id": line.pk},
+    )
+
+
+@supplier_required
+def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
+    annual_return = return_for(request, reference)
+    task_list = reverse("supplier:return_detail", kwargs={"reference": reference})
+    if not annual_return.is_editable:
+        return redirect(task_list)
+    today = timezone.localdate()
+    lines = list(completeness.lines_for_task_list(annual_return))
+    errors: list[dict] = []
+    form = DeclarationForm(
+        request.POST or None,
+        initial={"declared_by_name": request.user.full_name},
+    )
+    if request.method == "POST":
+        name = request.POST.get("declared_by_name", "")
+        try:
+            return_submit(
+                annual_return=annual_return,
+                user=request.user,
+                declared_by_name=name,
+            )
+        except ReturnNotEditable as error:
+            messages.error(request, error.messages[0])
+            return redirect(task_list)
+        except ReturnNotReady as refusal:
+            for line, problems in refusal.line_problems:
+                for problem in problems:
+                    errors.append(
+                        {
+                            "text": f"{line.contract.reference} "
+                            f"({line.contract.title}): {problem}",
+                            "href": _line_url(annual_return, line),
+                        }
+                    )
+            for message in refusal.errors.get("declared_by_name", []):
+                errors.append({"text": message, "href": "#id_declared_by_name"})
+                form.errors["declared_by_name"] = form.error_class([message])
+        else:
+            return redirect(
+                reverse("supplier:submitted", kwargs={"reference": reference})
+            )
+    answers = supplier_selectors.check_answers(annual_return, lines)
+    sections = []
+    for line, figures in answers.lines:
+        state = completeness.line_state(line, today=today)
+        sections.append(
+            {
+                "line": line,
+                "figures": figures,
+                "state": state,
+                "url": _line_url(annual_return, line),
+            }
+        )
+    return render(
+        request,
+        "returns/supplier/check_answers.html",
+        {
+            "annual_return": annual_return,
+            "sections": sections,
+            "answers": answers,
+            "form": form,
+            "errors": errors,
+            "task_list": task_list,
+        },
+        status=200,
+    )
+
+
+@supplier_required
+def submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    annual_return = return_for(request, reference)
+    if annual_return.status not in (
+        AnnualReturn.Status.SUBMITTED,
+        AnnualReturn.Status.APPROVED,
+    ):
+        return redirect(
+            reverse("supplier:return_detail", kwargs={"reference": reference})
+        )
+    contacts = annual_return.supplier.contacts.filter(
+        is_active=True, user__is_active=True
+    ).select_related("user")
+    return render(
+        request,
+        "returns/supplier/submitted.html",
+        {
+            "annual_return": annual_return,
+            "emails": sorted(contact.user.email for contact in contacts),
+        },
+    )

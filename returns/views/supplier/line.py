@@ -1,0 +1,185 @@
+"""One contract's line: its context, the year's measures, reasons, save."""
+
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.permissions import is_supplier_contact
+from returns import completeness, supplier_selectors
+from returns.line_forms import LineForm, quantity_field_name
+from returns.services import LineConflict, ReturnNotEditable, line_save
+from returns.services.lines import contract_has_ended
+
+from .common import credits_percent, return_for
+from .stash import pop_stash, stash_and_sign_in
+
+KEPT_AFTER_SIGN_IN = (
+    "You were signed out before your figures were saved. We kept what you typed: "
+    "check it, then save."
+)
+CONFLICT = "Someone else changed this contract's figures after you opened it"
+
+
+def supplier_required_keeping_post(view):
+    """Like `supplier_required`, but a form posted after the session expired is kept
+    and shown back after signing in."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST":
+                return stash_and_sign_in(request)
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not is_supplier_contact(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _same_quantity(yours: str, theirs: str) -> bool:
+    try:
+        return Decimal(yours.replace(",", "").replace("£", "")) == Decimal(theirs)
+    except InvalidOperation:
+        return yours == theirs
+
+
+def _conflict_rows(context, form, theirs: dict) -> list[dict]:
+    """The figures and reasons where yours and theirs differ."""
+    rows = []
+    for row in context.rows:
+        code = row.measure.code
+        yours = (form.data.get(quantity_field_name(code)) or "").strip()
+        their = theirs["quantities"].get(code, "")
+        if their:
+            their = f"{Decimal(their):.{row.measure.decimal_places}f}"
+        if not _same_quantity(yours, their):
+            rows.append({"label": row.measure.name, "yours": yours, "theirs": their})
+    for name, label in (
+        ("nothing_delivered_reason", "Why nothing was delivered"),
+        ("shortfall_reason", "Why below target"),
+        ("recovery_plan", "Recovery plan"),
+    ):
+        yours = (form.data.get(name) or "").strip()
+        if name == "nothing_delivered_reason" and not form.data.get(
+            "nothing_delivered"
+        ):
+            yours = ""
+        if yours != (theirs.get(name) or ""):
+            rows.append({"label": label, "yours": yours, "theirs": theirs.get(name)})
+    return rows
+
+
+@supplier_required_keeping_post
+def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
+    annual_return = return_for(request, reference)
+    return_line = supplier_selectors.return_line_get(
+        annual_return=annual_return, line_id=line_id
+    )
+    year = annual_return.year
+    context = supplier_selectors.line_context(return_line, year=year)
+    codes = [row.measure.code for row in context.rows]
+    today = timezone.localdate()
+    ended = contract_has_ended(return_line, today=today)
+    editable = annual_return.is_editable and not return_line.is_excluded
+    task_list = reverse("supplier:return_detail", kwargs={"reference": reference})
+    conflict = None
+    kept = None
+
+    if request.method == "POST" and editable:
+        form = LineForm(request.POST, codes=codes, ended=ended)
+        if form.is_valid():
+            try:
+                line_save(
+                    line=return_line,
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    quantities=form.quantities(),
+                    nothing_delivered_reason=form.cleaned_data[
+                        "nothing_delivered_reason"
+                    ],
+                    shortfall_reason=form.cleaned_data["shortfall_reason"],
+                    recovery_plan=form.cleaned_data["recovery_plan"],
+                    recovery_by=form.cleaned_data["recovery_by"],
+                )
+            except ReturnNotEditable as error:
+                messages.error(request, error.messages[0])
+                return redirect(task_list)
+            except LineConflict as error:
+                theirs = error.theirs
+                data = request.POST.copy()
+                data["version"] = str(theirs["version"])
+                form = LineForm(data, codes=codes, ended=ended)
+                form.is_valid()
+                conflict = {
+                    "theirs": theirs,
+                    "rows": _conflict_rows(context, form, theirs),
+                }
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                saved = supplier_selectors.return_line_get(
+                    annual_return=annual_return, line_id=line_id
+                )
+                messages.success(
+                    request,
+                    f"Saved {return_line.contract.reference}: "
+                    f"{saved.delivered_credits} credits delivered against a target "
+                    f"of {saved.target_credits}",
+                )
+                if request.POST.get("action") == "stay":
+                    return redirect(request.path)
+                return redirect(task_list)
+    elif request.method == "POST":
+        messages.error(
+            request,
+            f"Return {annual_return.reference} is "
+            f"{annual_return.get_status_display().lower()} and cannot be changed",
+        )
+        return redirect(task_list)
+    else:
+        kept = pop_stash(request) if editable else None
+        if kept:
+            form = LineForm(kept, codes=codes, ended=ended)
+            form.is_valid()
+        else:
+            form = LineForm(
+                initial=LineForm.initial_for(return_line, context.rows),
+                codes=codes,
+                ended=ended,
+            )
+
+    state = completeness.line_state(return_line, today=today)
+    for row in context.rows:
+        row.field = form[quantity_field_name(row.measure.code)]
+    target = return_line.target_credits
+    delivered = return_line.delivered_credits
+    percent = credits_percent(delivered, target)
+    return render(
+        request,
+        "returns/supplier/line.html",
+        {
+            "annual_return": annual_return,
+            "line": return_line,
+            "context": context,
+            "form": form,
+            "editable": editable,
+            "ended": ended,
+            "state": state,
+            "percent": percent,
+            "met": delivered >= target,
+            "shortfall": max(target - delivered, 0),
+            "conflict": conflict,
+            "conflict_message": CONFLICT,
+            "kept_message": KEPT_AFTER_SIGN_IN if kept else "",
+            "task_list": task_list,
+        },
+    )

@@ -1,0 +1,91 @@
+"""My returns, and one return's task list."""
+
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.selectors import current_supplier, suppliers_for_user
+from returns import completeness, supplier_selectors
+
+from ..access import supplier_required
+from .common import credits_percent, return_for
+
+
+@supplier_required
+def home(request: HttpRequest) -> HttpResponse:
+    supplier = current_supplier(request=request)
+    today = timezone.localdate()
+    returns = list(supplier_selectors.supplier_returns(supplier=supplier))
+    for annual_return in returns:
+        annual_return.deadline_phrase = supplier_selectors.deadline_phrase(
+            annual_return, today=today
+        )
+    return render(
+        request,
+        "returns/supplier/home.html",
+        {
+            "supplier": supplier,
+            "other_suppliers": suppliers_for_user(user=request.user)
+            .exclude(pk=supplier.pk)
+            .order_by("name"),
+            "returns": returns,
+        },
+    )
+
+
+@supplier_required
+def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The task list: one section per contract with its status."""
+    annual_return = return_for(request, reference)
+    today = timezone.localdate()
+    states = [
+        (line, completeness.line_state(line, today=today))
+        for line in completeness.lines_for_task_list(annual_return)
+    ]
+    progress = completeness.return_progress(states)
+    items = []
+    for line, state in states:
+        hint = (
+            f"{line.member.name}. Target {line.target_credits} credits, "
+            f"delivered {line.delivered_credits}"
+        )
+        if state.status == completeness.EXCLUDED:
+            hint = f"{line.member.name}. Excluded: {line.excluded_reason}"
+        items.append(
+            {
+                "title": f"{line.contract.reference}: {line.contract.title}",
+                "url": None
+                if state.status == completeness.EXCLUDED
+                else reverse(
+                    "supplier:line",
+                    kwargs={"reference": annual_return.reference, "line_id": line.pk},
+                ),
+                "hint": hint,
+                "status_text": state.label,
+                "status_colour": state.colour,
+                "status_muted": state.status == completeness.EXCLUDED,
+            }
+        )
+    counted = [line for line, state in states if state.status != completeness.EXCLUDED]
+    target = sum((line.target_credits for line in counted), Decimal(0))
+    delivered = sum((line.delivered_credits for line in counted), Decimal(0))
+    return render(
+        request,
+        "returns/supplier/return_detail.html",
+        {
+            "annual_return": annual_return,
+            "items": items,
+            "progress": progress,
+            "target": target,
+            "delivered": delivered,
+            "percent": credits_percent(delivered, target),
+            "met": delivered >= target,
+            "deadline_phrase": supplier_selectors.deadline_phrase(
+                annual_return, today=today
+            ),
+            "previous": supplier_selectors.previous_return(annual_return),
+        },
+    )
