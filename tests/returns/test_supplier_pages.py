@@ -112,9 +112,9 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["task_list", "line", "check"])
+@pytest.mark.parametrize("which", ["task_list", "line", "check"])
 def test_the_return_pages_queries_do_not_grow_with_lines(
-    supplier_client, annual_return, page
+    supplier_client, annual_return, which
 ):
     def add_lines(count):
         for _ in range(count):
@@ -128,12 +128,12 @@ def test_the_return_pages_queries_do_not_grow_with_lines(
         "task_list": task_list_url(annual_return),
         "line": line_url(first),
         "check": reverse("supplier:check", args=[annual_return.reference]),
-    }[page]
+    }[which]
     supplier_client.get(url)  # warm the session
     at_5 = _queries(supplier_client, url)
     add_lines(45)
     at_50 = _queries(supplier_client, url)
-    assert at_5 == at_50, f"{page}: {at_5} queries at 5 lines, {at_50} at 50"
+    assert at_5 == at_50, f"{which}: {at_5} queries at 5 lines, {at_50} at 50"
 
 
 def test_the_line_page_shows_the_contract_plan_and_last_year(supplier_client, line):
