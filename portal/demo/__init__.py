@@ -37,6 +37,7 @@ from .consortium import (
     build_valuations,
     quarter_end,
 )
+from .supplier_season import build_supplier_season
 
 __all__ = [
     "DEMO_LOGINS",
@@ -55,6 +56,9 @@ STEPS: list[Step] = [
     build_contracts,
     build_valuations,
     build_delivery_plans,
+    # Fills in the demo supplier's returns once issued (last year's submitted, this
+    # year's part-filled): keep it after the issuing step, before chasing.
+    build_supplier_season,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {
