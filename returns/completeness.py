@@ -108,6 +108,19 @@ def sent_back_comment(line: ReturnLine) -> str:
     return ""
 
 
+def attach_sent_back_comments(annual_return, lines) -> None:
+    """Sets `sent_back_comment` on each line from the team's latest send-back (one
+    query). The comments are the review work's (`returns.review_selectors`); until
+    that module exists this does nothing."""
+    try:
+        from .review_selectors import line_comments
+    except ImportError:  # the review pages are not installed yet
+        return
+    comments = line_comments(annual_return=annual_return)
+    for line in lines:
+        line.sent_back_comment = comments.get(line.pk, "")
+
+
 def _has_figures(line: ReturnLine) -> bool:
     value = getattr(line, "has_figures", None)
     if value is None:

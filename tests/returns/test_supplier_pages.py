@@ -396,3 +396,34 @@ def test_opening_a_return_of_another_of_my_suppliers_switches_to_it(supplier_use
     assert client.get(task_list_url(other_return)).status_code == 200
     page = client.get(reverse("supplier:home")).content.decode()
     assert other_return.reference in page
+
+
+def test_the_teams_comment_on_a_sent_back_line_shows_as_a_problem(
+    supplier_client, supplier, monkeypatch
+):
+    import sys
+    import types
+
+    line = factories.ReturnLineFactory(
+        annual_return__supplier=supplier,
+        annual_return__status=AnnualReturn.Status.RETURNED,
+    )
+    review = types.ModuleType("returns.review_selectors")
+    review.line_comments = lambda *, annual_return: {line.pk: "Check the apprentices"}
+    monkeypatch.setitem(sys.modules, "returns.review_selectors", review)
+    page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
+    assert "There is a problem" in page
+    assert "The social value team says: Check the apprentices" in page
+    page = supplier_client.get(line_url(line)).content.decode()
+    assert "Check the apprentices" in page
+
+
+def test_an_open_query_shows_as_a_problem(supplier_client, line):
+    from returns.models import LineQuery
+
+    LineQuery.objects.create(
+        line=line, raised_by=factories.UserFactory(), text="Is the spend right?"
+    )
+    page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
+    assert "There is a problem" in page
+    assert "open query" in page

@@ -30,6 +30,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(task_list)
     today = timezone.localdate()
     lines = list(completeness.lines_for_task_list(annual_return))
+    completeness.attach_sent_back_comments(annual_return, lines)
     errors: list[dict] = []
     form = DeclarationForm(
         request.POST or None,

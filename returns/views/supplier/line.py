@@ -157,6 +157,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
                 ended=ended,
             )
 
+    completeness.attach_sent_back_comments(annual_return, [return_line])
     state = completeness.line_state(return_line, today=today)
     for row in context.rows:
         row.field = form[quantity_field_name(row.measure.code)]

@@ -41,10 +41,9 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The task list: one section per contract with its status."""
     annual_return = return_for(request, reference)
     today = timezone.localdate()
-    states = [
-        (line, completeness.line_state(line, today=today))
-        for line in completeness.lines_for_task_list(annual_return)
-    ]
+    lines = list(completeness.lines_for_task_list(annual_return))
+    completeness.attach_sent_back_comments(annual_return, lines)
+    states = [(line, completeness.line_state(line, today=today)) for line in lines]
     progress = completeness.return_progress(states)
     items = []
     for line, state in states:
@@ -52,6 +51,10 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
             f"{line.member.name}. Target {line.target_credits} credits, "
             f"delivered {line.delivered_credits}"
         )
+        if state.comment:
+            hint += f". The social value team says: {state.comment}"
+        if state.open_queries:
+            hint += ". There is an open query on this contract"
         if state.status == completeness.EXCLUDED:
             hint = f"{line.member.name}. Excluded: {line.excluded_reason}"
         items.append(
