@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "returns.tasks.issue_ready_years",
         "schedule": crontab(hour=6, minute=30),
     },
+    # 06:45 London on the 1st of each month: evidence past its retention is erased.
+    "erase-expired-evidence": {
+        "task": "returns.tasks.erase_expired_evidence",
+        "schedule": crontab(day_of_month=1, hour=6, minute=45),
+    },
 }
 
 # Content Security Policy: nothing inline, nothing from elsewhere.
@@ -260,8 +265,10 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 # Uploads and spreadsheets
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-EVIDENCE_MAX_BYTES_PER_RETURN = 200 * 1024 * 1024
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+EVIDENCE_MAX_BYTES_PER_RETURN = env.int(
+    "EVIDENCE_MAX_BYTES_PER_RETURN", default=200 * 1024 * 1024
+)
 EVIDENCE_RETENTION_YEARS = env.int("EVIDENCE_RETENTION_YEARS", default=6)
 SPREADSHEET_MAX_BYTES = env.int("SPREADSHEET_MAX_BYTES", default=10 * 1024 * 1024)
 SPREADSHEET_MAX_UNPACKED_BYTES = env.int(

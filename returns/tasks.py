@@ -18,3 +18,12 @@ def recompute_credits(*, line_ids: list[int] | None = None) -> int:
 def send_notifications(*, notification_ids: list[int]) -> int:
     """Sends pending ledger rows; a re-delivery sends nothing twice."""
     return services.notifications_send(notification_ids=notification_ids)
+
+
+@shared_task(acks_late=True)
+def erase_expired_evidence() -> int:
+    """Monthly: erases evidence EVIDENCE_RETENTION_YEARS after its contract ended.
+    Safe to run twice; returns the number of files erased."""
+    from .services.evidence import evidence_erase_expired
+
+    return evidence_erase_expired()

@@ -19,6 +19,9 @@ from frameworks.models import (
 )
 from returns.models import (
     AnnualReturn,
+    CaseStudy,
+    Evidence,
+    LineQuery,
     Measure,
     ReportingYear,
     ReturnEntry,
@@ -257,3 +260,37 @@ class ReturnEntryFactory(factory.django.DjangoModelFactory):
     line = factory.SubFactory(ReturnLineFactory)
     measure = factory.LazyFunction(lambda: measure("EMP-FT"))
     quantity = Decimal("1")
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A small real PDF on a line, stored through the storage API."""
+
+    class Meta:
+        model = Evidence
+
+    line = factory.SubFactory(ReturnLineFactory)
+    file = factory.django.FileField(filename="upload", data=b"%PDF-1.4\n%%EOF\n")
+    original_name = "attendance.pdf"
+    content_type = "application/pdf"
+    size = 15
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseStudy
+
+    line = factory.SubFactory(ReturnLineFactory)
+    title = factory.Sequence(lambda n: f"Apprentice story {n}")
+    story = "An apprentice from the estate finished a Level 2 in carpentry."
+    people_benefited = 1
+    created_by = factory.SubFactory(UserFactory)
+
+
+class LineQueryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LineQuery
+
+    line = factory.SubFactory(ReturnLineFactory)
+    raised_by = factory.SubFactory(UserFactory)
+    text = "The spend is wrong: we invoiced £150,000 this year."

@@ -57,6 +57,7 @@ TEAM_ONLY = row(LOGIN, 403, 403, 403, 403, 200, 200)
 OWN_SUPPLIER_ONLY = row(LOGIN, 200, 404, 403, 403, 403, 403)
 SUPPLIERS_ONLY = row(LOGIN, 200, 200, 403, 403, 403, 403)
 MEMBERS_ONLY = row(LOGIN, 403, 403, 200, 200, 403, 403)
+ADMINISTRATORS_ONLY = row(LOGIN, 403, 403, 403, 403, 403, 200)
 
 EXPECTED: dict[str, dict] = {
     "home": PUBLIC,
@@ -112,12 +113,17 @@ EXPECTED: dict[str, dict] = {
     # An approved return has nothing to check: back to its page.
     "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, 403, 403),
     "supplier:submitted": OWN_SUPPLIER_ONLY,
+    "supplier:line_evidence": OWN_SUPPLIER_ONLY,
+    "supplier:evidence_download": OWN_SUPPLIER_ONLY,
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
     "team:shortfall": TEAM_ONLY,
     "team:shortfall_at_risk": TEAM_ONLY,
     "team:shortfall_ended_short": TEAM_ONLY,
+    "team:line_attachments": TEAM_ONLY,
+    "team:evidence_download": TEAM_ONLY,
+    "team:evidence_erase": ADMINISTRATORS_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -143,6 +149,7 @@ KWARG_VALUES = {
     "id": lambda w: "1",
     "app_label": lambda w: "returns",
     "content_type_id": lambda w: "1",
+    "evidence_id": lambda w: w["evidence_a"].pk,
 }
 
 
@@ -214,6 +221,7 @@ def world(db):
         },
         "return_a": line.annual_return,
         "line_a": line,
+        "evidence_a": factories.EvidenceFactory(line=line),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from returns.views import supplier
+from returns.views import evidence, supplier
 
 app_name = "supplier"
 
@@ -14,4 +14,14 @@ urlpatterns = [
     ),
     path("<str:reference>/check/", supplier.check_answers, name="check"),
     path("<str:reference>/submitted/", supplier.submitted, name="submitted"),
+    path(
+        "<str:reference>/lines/<int:pk>/evidence/",
+        evidence.line_evidence,
+        name="line_evidence",
+    ),
+    path(
+        "<str:reference>/lines/<int:pk>/evidence/<int:evidence_id>/",
+        evidence.evidence_download,
+        name="evidence_download",
+    ),
 ]

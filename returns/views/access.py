@@ -5,7 +5,12 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from accounts.permissions import is_member_viewer, is_supplier_contact, is_team
+from accounts.permissions import (
+    is_administrator,
+    is_member_viewer,
+    is_supplier_contact,
+    is_team,
+)
 
 
 def _role_required(predicate):
@@ -25,3 +30,4 @@ def _role_required(predicate):
 team_required = _role_required(is_team)
 supplier_required = _role_required(is_supplier_contact)
 member_required = _role_required(is_member_viewer)
+administrator_required = _role_required(is_administrator)
