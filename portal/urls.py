@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from returns.views import case_studies
+
 from . import health, views
 
 # The admin's own login skips allauth's rate limits and two-factor step.
@@ -15,6 +17,11 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path(
+        "case-studies/",
+        case_studies.public_case_studies,
+        name="case_studies_public",
+    ),
     # People do not manage their own addresses: the email is how the team links them
     # to their organisation, so only the team changes it.
     path("accounts/email/", views.not_found),

@@ -24,6 +24,10 @@ EVIDENCE_ERASED = "evidence_erased"
 CASE_STUDY_ERASED = "case_study_erased"
 CASE_STUDY_PUBLISHED = "case_study_published"
 UPLOADED = "uploaded"  # figures applied from a spreadsheet
+EVIDENCE_ADDED = "evidence_added"
+CASE_STUDY_ADDED = "case_study_added"
+CASE_STUDY_CHANGED = "case_study_changed"
+CASE_STUDY_REQUESTED = "case_study_requested"  # publication requested
 
 LABELS = {
     ISSUED: "Return issued",
@@ -47,6 +51,10 @@ LABELS = {
     CASE_STUDY_ERASED: "Case study text erased",
     CASE_STUDY_PUBLISHED: "Case study approved for publication",
     UPLOADED: "Figures uploaded from a spreadsheet",
+    EVIDENCE_ADDED: "Evidence uploaded",
+    CASE_STUDY_ADDED: "Case study added",
+    CASE_STUDY_CHANGED: "Case study changed",
+    CASE_STUDY_REQUESTED: "Case study publication requested",
 }
 
 

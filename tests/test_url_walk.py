@@ -115,6 +115,10 @@ EXPECTED: dict[str, dict] = {
     "supplier:submitted": OWN_SUPPLIER_ONLY,
     "supplier:line_evidence": OWN_SUPPLIER_ONLY,
     "supplier:evidence_download": OWN_SUPPLIER_ONLY,
+    "supplier:line_queries": OWN_SUPPLIER_ONLY,
+    "supplier:line_case_studies": OWN_SUPPLIER_ONLY,
+    "supplier:case_study_create": OWN_SUPPLIER_ONLY,
+    "supplier:case_study_edit": OWN_SUPPLIER_ONLY,
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
@@ -124,6 +128,13 @@ EXPECTED: dict[str, dict] = {
     "team:line_attachments": TEAM_ONLY,
     "team:evidence_download": TEAM_ONLY,
     "team:evidence_erase": ADMINISTRATORS_ONLY,
+    "team:queries": TEAM_ONLY,
+    "team:query_answer": TEAM_ONLY,
+    "team:case_studies": TEAM_ONLY,
+    "team:case_study_approve": TEAM_ONLY,
+    "team:case_study_erase": ADMINISTRATORS_ONLY,
+    "member:case_studies": MEMBERS_ONLY,
+    "case_studies_public": PUBLIC,
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -150,6 +161,8 @@ KWARG_VALUES = {
     "app_label": lambda w: "returns",
     "content_type_id": lambda w: "1",
     "evidence_id": lambda w: w["evidence_a"].pk,
+    "case_study_id": lambda w: w["case_study_a"].pk,
+    "query_id": lambda w: w["query_a"].pk,
 }
 
 
@@ -222,6 +235,8 @@ def world(db):
         "return_a": line.annual_return,
         "line_a": line,
         "evidence_a": factories.EvidenceFactory(line=line),
+        "case_study_a": factories.CaseStudyFactory(line=line),
+        "query_a": factories.LineQueryFactory(line=line),
     }
 
 

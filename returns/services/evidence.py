@@ -105,7 +105,21 @@ def evidence_add(
     evidence.file.save("upload", uploaded_file, save=False)
     try:
         evidence.save()
+        event_record(
+            annual_return=annual_return,
+            kind=events.EVIDENCE_ADDED,
+            actor=acting_user,
+            snapshot={
+                "evidence_id": evidence.pk,
+                "line_id": line.pk,
+                "contract": line.contract.reference,
+                "original_name": name,
+                "content_type": detected.content_type,
+                "size": size,
+            },
+        )
     except Exception:
+        # Storage is outside the transaction: take the file back out.
         evidence.file.delete(save=False)
         raise
     return evidence

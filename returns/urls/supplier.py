@@ -1,6 +1,6 @@
 from django.urls import path
 
-from returns.views import evidence, supplier
+from returns.views import case_studies, evidence, queries, supplier
 
 app_name = "supplier"
 
@@ -23,5 +23,25 @@ urlpatterns = [
         "<str:reference>/lines/<int:pk>/evidence/<int:evidence_id>/",
         evidence.evidence_download,
         name="evidence_download",
+    ),
+    path(
+        "<str:reference>/lines/<int:pk>/queries/",
+        queries.line_queries,
+        name="line_queries",
+    ),
+    path(
+        "<str:reference>/lines/<int:pk>/case-studies/",
+        case_studies.line_case_studies,
+        name="line_case_studies",
+    ),
+    path(
+        "<str:reference>/lines/<int:pk>/case-studies/new/",
+        case_studies.case_study_edit,
+        name="case_study_create",
+    ),
+    path(
+        "<str:reference>/lines/<int:pk>/case-studies/<int:case_study_id>/",
+        case_studies.case_study_edit,
+        name="case_study_edit",
     ),
 ]

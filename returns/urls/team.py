@@ -1,6 +1,14 @@
 from django.urls import path
 
-from returns.views import evidence, history, shortfall, team, team_lines
+from returns.views import (
+    case_studies,
+    evidence,
+    history,
+    queries,
+    shortfall,
+    team,
+    team_lines,
+)
 
 app_name = "team"
 
@@ -28,5 +36,22 @@ urlpatterns = [
         "evidence/<int:evidence_id>/erase/",
         evidence.evidence_erase_view,
         name="evidence_erase",
+    ),
+    path("queries/", queries.open_queries, name="queries"),
+    path("queries/<int:query_id>/", queries.answer, name="query_answer"),
+    path(
+        "case-studies/",
+        case_studies.team_requested,
+        name="case_studies",
+    ),
+    path(
+        "case-studies/<int:case_study_id>/approve/",
+        case_studies.team_approve,
+        name="case_study_approve",
+    ),
+    path(
+        "case-studies/<int:case_study_id>/erase/",
+        case_studies.case_study_erase_view,
+        name="case_study_erase",
     ),
 ]
