@@ -24,6 +24,7 @@ from frameworks.models import (
     Valuation,
 )
 
+from .attachments import build_attachments
 from .consortium import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -59,6 +60,7 @@ STEPS: list[Step] = [
     # Fills in the demo supplier's returns once issued (last year's submitted, this
     # year's part-filled): keep it after the issuing step, before chasing.
     build_supplier_season,
+    build_attachments,  # evidence, case studies, queries: after returns exist
 ]
 
 COUNTED: dict[str, type[models.Model]] = {
