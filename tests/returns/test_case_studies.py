@@ -313,3 +313,32 @@ def test_a_case_study_of_another_line_is_not_found_through_this_line(
         },
     )
     assert supplier_client.get(url).status_code == 404
+
+
+def _shared_on_approved_return(member, n):
+    for _ in range(n):
+        factories.CaseStudyFactory(
+            line__contract__member=member,
+            line__annual_return__status=AnnualReturn.Status.APPROVED,
+            share_with_member=True,
+            publication=CaseStudy.Publication.REQUESTED,
+        )
+
+
+def test_the_case_study_lists_do_not_grow_their_queries_with_rows(
+    member, member_client, team_client, django_assert_max_num_queries
+):
+    pages = (
+        (member_client, reverse("member:case_studies")),
+        (team_client, reverse("team:case_studies")),
+    )
+    _shared_on_approved_return(member, 2)
+    counts = []
+    for client, url in pages:
+        with django_assert_max_num_queries(15) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    _shared_on_approved_return(member, 15)
+    for (client, url), count in zip(pages, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            assert client.get(url).content.decode().count("govuk-") > 0
