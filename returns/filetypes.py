@@ -56,7 +56,10 @@ NAME_MISMATCH = (
     "The selected file is a {kind} file but its name ends {extension}: rename it to "
     "end {expected}"
 )
-DAMAGED = "The selected file is damaged: it could not be read as a {kind} file"
+UNPACKS_TOO_BIG = (
+    "The selected file unpacks to more than 200 MB: save it without embedded media, "
+    "or split it"
+)
 
 
 class FileTypeRefused(ValueError):
@@ -116,7 +119,7 @@ def _ooxml_type(stream: BinaryIO) -> str:
     if len(members) > MAX_ZIP_MEMBERS or (
         sum(m.file_size for m in members) > MAX_UNPACKED_BYTES
     ):
-        raise FileTypeRefused(NOT_ALLOWED)
+        raise FileTypeRefused(UNPACKS_TOO_BIG)
     names = {m.filename.lower() for m in members}
     if any(n.endswith("vbaproject.bin") or n.endswith("vbadata.xml") for n in names):
         raise FileTypeRefused(MACROS)

@@ -103,6 +103,30 @@ def test_a_refused_file_gets_a_message_and_nothing_is_stored(
     assert _files_under(line.annual_return.reference) == []
 
 
+def test_a_word_file_that_unpacks_too_big_is_refused_before_inflating(
+    line, supplier_user
+):
+    import io
+    import zipfile
+
+    from returns.filetypes import UNPACKS_TOO_BIG
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        source = zipfile.ZipFile(io.BytesIO(filesamples.docx()))
+        for item in source.infolist():
+            package.writestr(item, source.read(item))
+        package.writestr("word/media/image1.png", b"\x00" * (201 * 1024 * 1024))
+    with pytest.raises(ValidationError) as refused:
+        evidence_add(
+            line=line,
+            uploaded_file=_upload("report.docx", bomb.getvalue()),
+            acting_user=supplier_user,
+        )
+    assert refused.value.messages == [UNPACKS_TOO_BIG]
+    assert not Evidence.objects.exists()
+
+
 def test_a_file_over_the_size_limit_is_refused(line, supplier_client, settings):
     settings.EVIDENCE_MAX_BYTES = 1000
     data = filesamples.PDF + b"%" * 1000
