@@ -25,7 +25,11 @@ def test_a_supplier_uploads_evidence_and_raises_a_query(
     page.wait_for_url(f"{live_server.url}/returns/")
     base = f"{live_server.url}/returns/{line.annual_return.reference}/lines/{line.pk}"
 
-    page.goto(f"{base}/evidence/")
+    page.goto(
+        f"{live_server.url}/returns/{line.annual_return.reference}/contracts/{line.pk}/"
+    )
+    page.get_by_role("link", name="Evidence for this contract").click()
+    page.wait_for_url(f"{base}/evidence/")
     assert "Evidence for" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page, "line-evidence")
     # A renamed web page is refused with a message, and nothing is stored.
