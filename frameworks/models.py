@@ -274,3 +274,74 @@ class DeliveryPlanItem(models.Model):
         return (
             f"{self.contract.reference} {self.measure.code}: {self.committed_quantity}"
         )
+
+
+def import_upload_path(instance: "ImportRun", filename: str) -> str:
+    # The stored name is random: the person's file name is kept in a field, never trusted.
+    import uuid
+
+    return f"imports/{uuid.uuid4().hex}"
+
+
+class ImportRun(models.Model):
+    """One uploaded file of reference data: its check, the team's confirmation, and
+    what applying it did. The file lives in Django's storage, so the worker that
+    checks or applies it may run on another machine."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked: waiting for confirmation"
+        REFUSED = "refused", "Refused: problems found"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=30, blank=True)
+    file_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to=import_upload_path, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.CHECKING
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the management command.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at"], name="import_run_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            self.Status.CHECKED,
+            self.Status.REFUSED,
+            self.Status.APPLIED,
+            self.Status.FAILED,
+        )
