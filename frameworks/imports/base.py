@@ -100,7 +100,9 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict) -> Report:
-        report = cls(**{k: v for k, v in data.items() if k not in ("errors", "warnings")})
+        report = cls(
+            **{k: v for k, v in data.items() if k not in ("errors", "warnings")}
+        )
         report.errors = [Problem.from_dict(p) for p in data.get("errors", [])]
         report.warnings = [Problem.from_dict(p) for p in data.get("warnings", [])]
         return report
@@ -246,12 +248,16 @@ class Upsert:
     unchanged: int = 0
     history: bool = True
 
-    def add(self, existing: models.Model | None, values: dict, defaults: dict | None = None):
+    def add(
+        self, existing: models.Model | None, values: dict, defaults: dict | None = None
+    ):
         if existing is None:
             obj = self.model(**{**(defaults or {}), **values})
             self.create.append(obj)
             return obj
-        changed = [name for name, value in values.items() if getattr(existing, name) != value]
+        changed = [
+            name for name, value in values.items() if getattr(existing, name) != value
+        ]
         if not changed:
             self.unchanged += 1
             return existing

@@ -16,7 +16,9 @@ from portal.xlsx import Table, cells
 from ..models import Supplier
 from .base import Column, FirstSeen, Kind, Report, RowChecker, Upsert, chunks, lookup
 
-UNKNOWN_SUPPLIER = "Expected the reference of a supplier already in the portal: import suppliers first"
+UNKNOWN_SUPPLIER = (
+    "Expected the reference of a supplier already in the portal: import suppliers first"
+)
 TWO_PRIMARY = "Expected one primary contact per supplier: row {row} is already primary for {supplier}"
 NO_CONTACT_LIST = "Suppliers with no active contact"
 
@@ -40,7 +42,11 @@ class SupplierContacts(Kind):
     columns = [
         Column("Supplier reference", example="S00001"),
         Column("Name", example="Alex Morgan"),
-        Column("Email", help="Work email; the person signs in with it.", example="alex.morgan@example.com"),
+        Column(
+            "Email",
+            help="Work email; the person signs in with it.",
+            example="alex.morgan@example.com",
+        ),
         Column("Phone", required=False, example="0161 496 0000"),
         Column(
             "Primary contact",
@@ -57,7 +63,8 @@ class SupplierContacts(Kind):
             (r.cell("Supplier reference").value for r in table.rows),
         )
         emails = sorted(
-            {str(r.cell("Email").value or "").strip().lower() for r in table.rows} - {""}
+            {str(r.cell("Email").value or "").strip().lower() for r in table.rows}
+            - {""}
         )
         users: dict[str, User] = {}
         for chunk in chunks(emails):
@@ -75,7 +82,9 @@ class SupplierContacts(Kind):
             for invitation in Invitation.objects.filter(
                 supplier_id__in=chunk, accepted_at__isnull=True
             ):
-                invitations[(invitation.email.lower(), invitation.supplier_id)] = invitation
+                invitations[(invitation.email.lower(), invitation.supplier_id)] = (
+                    invitation
+                )
 
         user_upsert = Upsert(User, "People", ["full_name"])
         demote = Upsert(
@@ -86,7 +95,10 @@ class SupplierContacts(Kind):
             SupplierContact, "Supplier contacts", ["phone", "is_primary", "is_active"]
         )
         invitation_upsert = Upsert(
-            Invitation, "Invitations stored (not sent)", ["full_name", "phone", "is_primary"], history=False
+            Invitation,
+            "Invitations stored (not sent)",
+            ["full_name", "phone", "is_primary"],
+            history=False,
         )
         seen = FirstSeen("supplier and email")
         primary_rows: dict[int, int] = {}
@@ -102,12 +114,18 @@ class SupplierContacts(Kind):
             supplier = suppliers.get(reference)
             if reference and supplier is None:
                 check.fail(UNKNOWN_SUPPLIER, "Supplier reference")
-            if supplier and email and not seen.check(check, (supplier.pk, email), "Email"):
+            if (
+                supplier
+                and email
+                and not seen.check(check, (supplier.pk, email), "Email")
+            ):
                 continue
             if supplier and is_primary:
                 if supplier.pk in primary_rows:
                     check.fail(
-                        TWO_PRIMARY.format(row=primary_rows[supplier.pk], supplier=reference),
+                        TWO_PRIMARY.format(
+                            row=primary_rows[supplier.pk], supplier=reference
+                        ),
                         "Primary contact",
                     )
                 else:
@@ -154,9 +172,15 @@ class SupplierContacts(Kind):
             never_signed_in = user.pk is None or not user.has_usable_password()
             if never_signed_in:
                 invitation = invitations.get((email, supplier.pk))
-                invitation_values = {"full_name": name, "phone": phone, "is_primary": is_primary}
+                invitation_values = {
+                    "full_name": name,
+                    "phone": phone,
+                    "is_primary": is_primary,
+                }
                 invitation_upsert.add(
-                    invitation, invitation_values, {"email": email, "supplier": supplier}
+                    invitation,
+                    invitation_values,
+                    {"email": email, "supplier": supplier},
                 )
         user_upsert.counted(report)
         contact_upsert.counted(report)

@@ -7,19 +7,33 @@ from dataclasses import dataclass, field
 
 from portal.xlsx import Table, cells
 
-from ..models import Contract, DeliveryPlanItem, Framework, Lot, Member, Supplier, Valuation
+from ..models import (
+    Contract,
+    DeliveryPlanItem,
+    Framework,
+    Lot,
+    Member,
+    Supplier,
+    Valuation,
+)
 from .base import Column, FirstSeen, Kind, Report, RowChecker, Upsert, lookup
 from .organisations import local_authority_codes, read_local_authority
 
-ENDS_BEFORE_START = "Expected an end date on or after the start date ({starts:%d/%m/%Y})"
-FRAMEWORK_DIFFERS = (
-    "Expected the same {what} on every row of framework {reference}: row {row} has a different one"
+ENDS_BEFORE_START = (
+    "Expected an end date on or after the start date ({starts:%d/%m/%Y})"
 )
-UNKNOWN_MEMBER = "Expected the reference of a member already in the portal: import members first"
-UNKNOWN_SUPPLIER = "Expected the reference of a supplier already in the portal: import suppliers first"
+FRAMEWORK_DIFFERS = "Expected the same {what} on every row of framework {reference}: row {row} has a different one"
+UNKNOWN_MEMBER = (
+    "Expected the reference of a member already in the portal: import members first"
+)
+UNKNOWN_SUPPLIER = (
+    "Expected the reference of a supplier already in the portal: import suppliers first"
+)
 UNKNOWN_FRAMEWORK = "Expected the reference of a framework already in the portal: import frameworks and lots first"
 UNKNOWN_LOT = "Expected a lot of framework {framework}: it has no lot {number}"
-UNKNOWN_CONTRACT = "Expected the reference of a contract already in the portal: import contracts first"
+UNKNOWN_CONTRACT = (
+    "Expected the reference of a contract already in the portal: import contracts first"
+)
 CANCELLED_CONTRACT = (
     "Expected a contract that went ahead: {reference} is cancelled, so it has no spend"
 )
@@ -45,7 +59,9 @@ class Plan:
 class _Simple(Kind):
     def apply(self, plan: Plan, report: Report, *, acting_user) -> None:
         for upsert in plan.upserts:
-            upsert.write(acting_user=acting_user, reason=f"Imported from {report.file_name}")
+            upsert.write(
+                acting_user=acting_user, reason=f"Imported from {report.file_name}"
+            )
 
 
 class FrameworksAndLots(_Simple):
@@ -53,9 +69,17 @@ class FrameworksAndLots(_Simple):
     label = "Frameworks and lots"
     description = "One row per lot; the framework's columns repeat on each of its lots."
     columns = [
-        Column("Framework reference", help="Your own code for the framework; the key.", example="FW-NHC-2020"),
+        Column(
+            "Framework reference",
+            help="Your own code for the framework; the key.",
+            example="FW-NHC-2020",
+        ),
         Column("Framework name", example="New homes and conversions"),
-        Column("Framework starts", help="A date, like 01/04/2020.", example=datetime.date(2020, 4, 1)),
+        Column(
+            "Framework starts",
+            help="A date, like 01/04/2020.",
+            example=datetime.date(2020, 4, 1),
+        ),
         Column("Framework ends", example=datetime.date(2030, 3, 31)),
         Column("Lot number", help='As the framework names it: "1a".', example="1a"),
         Column("Lot name", example="Low-rise new build"),
@@ -74,7 +98,9 @@ class FrameworksAndLots(_Simple):
             (lot.framework_id, lot.number): lot
             for lot in Lot.objects.filter(framework__in=list(frameworks.values()))
         }
-        framework_upsert = Upsert(Framework, "Frameworks", ["name", "starts_on", "ends_on"])
+        framework_upsert = Upsert(
+            Framework, "Frameworks", ["name", "starts_on", "ends_on"]
+        )
         lot_upsert = Upsert(Lot, "Lots", ["name", "is_consultancy"])
         wanted: dict[str, tuple[int, dict]] = {}
         planned: dict[str, Framework] = {}
@@ -93,9 +119,20 @@ class FrameworksAndLots(_Simple):
                 lot_values["is_consultancy"] = check(
                     cells.yes_no, "Consultancy lot", default=False
                 )
-            if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:
-                check.fail(ENDS_BEFORE_START.format(starts=values["starts_on"]), "Framework ends")
-            if reference and number and not seen.check(check, (reference, number.casefold()), "Lot number"):
+            if (
+                values["starts_on"]
+                and values["ends_on"]
+                and values["ends_on"] < values["starts_on"]
+            ):
+                check.fail(
+                    ENDS_BEFORE_START.format(starts=values["starts_on"]),
+                    "Framework ends",
+                )
+            if (
+                reference
+                and number
+                and not seen.check(check, (reference, number.casefold()), "Lot number")
+            ):
                 continue
             if check.failed or not reference:
                 continue
@@ -123,7 +160,9 @@ class FrameworksAndLots(_Simple):
             framework = planned[reference]
             existing_lot = lots.get((framework.pk, number)) if framework.pk else None
             if existing_lot is None:
-                lot_upsert.add(None, lot_values, {"framework": framework, "number": number})
+                lot_upsert.add(
+                    None, lot_values, {"framework": framework, "number": number}
+                )
             else:
                 lot_upsert.add(existing_lot, lot_values)
         framework_upsert.counted(report)
@@ -134,17 +173,32 @@ class FrameworksAndLots(_Simple):
 class Contracts(_Simple):
     key = "contracts"
     label = "Contracts"
-    description = "Each contract called off a framework, with its member, supplier and lot."
+    description = (
+        "Each contract called off a framework, with its member, supplier and lot."
+    )
     columns = [
-        Column("Contract reference", help="Your own code for the contract; the key.", example="C-000123"),
+        Column(
+            "Contract reference",
+            help="Your own code for the contract; the key.",
+            example="C-000123",
+        ),
         Column("Title", example="Kitchen and bathroom replacements, north area"),
         Column("Member reference", example="M0001"),
         Column("Supplier reference", example="S00001"),
         Column("Framework reference", example="FW-NHC-2020"),
         Column("Lot number", example="1a"),
-        Column("Starts", help="A date, like 01/04/2023.", example=datetime.date(2023, 4, 1)),
-        Column("Ends", help="On or after the start.", example=datetime.date(2027, 3, 31)),
-        Column("Value (£, excl. VAT)", required=False, help="Pounds excluding VAT (blank: 0).", example=1250000),
+        Column(
+            "Starts", help="A date, like 01/04/2023.", example=datetime.date(2023, 4, 1)
+        ),
+        Column(
+            "Ends", help="On or after the start.", example=datetime.date(2027, 3, 31)
+        ),
+        Column(
+            "Value (£, excl. VAT)",
+            required=False,
+            help="Pounds excluding VAT (blank: 0).",
+            example=1250000,
+        ),
         Column(
             "Status",
             required=False,
@@ -164,10 +218,16 @@ class Contracts(_Simple):
         def column(header):
             return [r.cell(header).value for r in table.rows]
 
-        existing = lookup(Contract.objects.all(), "reference", column("Contract reference"))
+        existing = lookup(
+            Contract.objects.all(), "reference", column("Contract reference")
+        )
         members = lookup(Member.objects.all(), "reference", column("Member reference"))
-        suppliers = lookup(Supplier.objects.all(), "reference", column("Supplier reference"))
-        frameworks = lookup(Framework.objects.all(), "reference", column("Framework reference"))
+        suppliers = lookup(
+            Supplier.objects.all(), "reference", column("Supplier reference")
+        )
+        frameworks = lookup(
+            Framework.objects.all(), "reference", column("Framework reference")
+        )
         lots = {
             (lot.framework_id, lot.number.casefold()): lot
             for lot in Lot.objects.filter(framework__in=list(frameworks.values()))
@@ -177,8 +237,16 @@ class Contracts(_Simple):
             Contract,
             "Contracts",
             [
-                "title", "member_id", "supplier_id", "lot_id", "starts_on", "ends_on",
-                "value", "status", "local_authority_id", "postcode",
+                "title",
+                "member_id",
+                "supplier_id",
+                "lot_id",
+                "starts_on",
+                "ends_on",
+                "value",
+                "status",
+                "local_authority_id",
+                "postcode",
             ],
         )
         seen = FirstSeen("contract reference")
@@ -204,7 +272,9 @@ class Contracts(_Simple):
                 lot = lots.get((framework.pk, number.casefold()))
                 if lot is None:
                     check.fail(
-                        UNKNOWN_LOT.format(framework=framework.reference, number=number),
+                        UNKNOWN_LOT.format(
+                            framework=framework.reference, number=number
+                        ),
                         "Lot number",
                     )
             starts = check(cells.date, "Starts")
@@ -217,13 +287,20 @@ class Contracts(_Simple):
                 values["value"] = value if value is not None else 0
             if check.present("Status"):
                 values["status"] = check(
-                    cells.choice, "Status", options=CONTRACT_STATUSES, default=Contract.Status.ACTIVE
+                    cells.choice,
+                    "Status",
+                    options=CONTRACT_STATUSES,
+                    default=Contract.Status.ACTIVE,
                 )
             if check.present("Local authority code"):
                 place = read_local_authority(check, "Local authority code", codes)
-                values["local_authority_id"] = place or (member.local_authority_id if member else None)
+                values["local_authority_id"] = place or (
+                    member.local_authority_id if member else None
+                )
             if check.present("Postcode"):
-                values["postcode"] = (check(cells.text, "Postcode", required=False, max_length=10) or "").upper()
+                values["postcode"] = (
+                    check(cells.text, "Postcode", required=False, max_length=10) or ""
+                ).upper()
             if reference and not seen.check(check, reference, "Contract reference"):
                 continue
             if check.failed:
@@ -232,7 +309,10 @@ class Contracts(_Simple):
             upsert.add(
                 existing.get(reference),
                 values,
-                {"reference": reference, "local_authority_id": member.local_authority_id},
+                {
+                    "reference": reference,
+                    "local_authority_id": member.local_authority_id,
+                },
             )
         upsert.counted(report)
         return Plan([upsert])
@@ -261,7 +341,11 @@ class Valuations(_Simple):
             help="A calendar quarter end: 30/06, 30/09, 31/12 or 31/03.",
             example=datetime.date(2024, 6, 30),
         ),
-        Column(SPEND_IN_QUARTER, help="Pounds excluding VAT, 0 or more, in that quarter alone.", example=125000.5),
+        Column(
+            SPEND_IN_QUARTER,
+            help="Pounds excluding VAT, 0 or more, in that quarter alone.",
+            example=125000.5,
+        ),
     ]
 
     def check(self, table: Table, report: Report) -> Plan:
@@ -289,15 +373,26 @@ class Valuations(_Simple):
             if reference and contract is None:
                 check.fail(UNKNOWN_CONTRACT, "Contract reference")
             elif contract is not None and contract.status == Contract.Status.CANCELLED:
-                check.fail(CANCELLED_CONTRACT.format(reference=reference), "Contract reference")
-            if reference and period_end and not seen.check(check, (reference, period_end), "Quarter ending"):
+                check.fail(
+                    CANCELLED_CONTRACT.format(reference=reference), "Contract reference"
+                )
+            if (
+                reference
+                and period_end
+                and not seen.check(check, (reference, period_end), "Quarter ending")
+            ):
                 continue
             if check.failed:
                 continue
-            if quarter_start(period_end) > contract.ends_on or period_end < contract.starts_on:
+            if (
+                quarter_start(period_end) > contract.ends_on
+                or period_end < contract.starts_on
+            ):
                 check.warn(
                     OUTSIDE_CONTRACT.format(
-                        period_end=period_end, starts=contract.starts_on, ends=contract.ends_on
+                        period_end=period_end,
+                        starts=contract.starts_on,
+                        ends=contract.ends_on,
                     ),
                     "Quarter ending",
                 )
@@ -316,7 +411,11 @@ class DeliveryPlans(_Simple):
     description = "What each supplier committed to deliver over the whole contract, one row per measure."
     columns = [
         Column("Contract reference", example="C-000123"),
-        Column("Measure code", help="A code of the measure catalogue, like EMP-FT.", example="EMP-FT"),
+        Column(
+            "Measure code",
+            help="A code of the measure catalogue, like EMP-FT.",
+            example="EMP-FT",
+        ),
         Column(
             "Committed quantity",
             help="Over the whole contract; whole numbers for people, placements and projects.",
@@ -332,10 +431,14 @@ class DeliveryPlans(_Simple):
             "reference",
             (r.cell("Contract reference").value for r in table.rows),
         )
-        measures = {m.code.casefold(): m for m in Measure.objects.filter(is_active=True)}
+        measures = {
+            m.code.casefold(): m for m in Measure.objects.filter(is_active=True)
+        }
         existing = {
             (item.contract_id, item.measure_id): item
-            for item in DeliveryPlanItem.objects.filter(contract__in=list(contracts.values()))
+            for item in DeliveryPlanItem.objects.filter(
+                contract__in=list(contracts.values())
+            )
         }
         upsert = Upsert(DeliveryPlanItem, "Delivery plan items", ["committed_quantity"])
         seen = FirstSeen("contract and measure")
@@ -354,7 +457,11 @@ class DeliveryPlans(_Simple):
                 "Committed quantity",
                 places=measure.decimal_places if measure else 2,
             )
-            if reference and measure and not seen.check(check, (reference, measure.pk), "Measure code"):
+            if (
+                reference
+                and measure
+                and not seen.check(check, (reference, measure.pk), "Measure code")
+            ):
                 continue
             if check.failed:
                 continue

@@ -13,9 +13,15 @@ from .base import Column, FirstSeen, Kind, Report, RowChecker, Upsert, lookup
 UNKNOWN_LOCAL_AUTHORITY = (
     "Expected an ONS local authority code, like E08000003 for Manchester"
 )
-COMPANY_NUMBER = "Expected a Companies House number: 8 letters and digits, like 01234567"
-COMPANY_NUMBER_TAKEN = "Expected a company number no other supplier has: {supplier} has it"
-COMPANY_NUMBER_TWICE = "Expected each company number once in the file: it is also on row {row}"
+COMPANY_NUMBER = (
+    "Expected a Companies House number: 8 letters and digits, like 01234567"
+)
+COMPANY_NUMBER_TAKEN = (
+    "Expected a company number no other supplier has: {supplier} has it"
+)
+COMPANY_NUMBER_TWICE = (
+    "Expected each company number once in the file: it is also on row {row}"
+)
 
 MEMBER_KINDS = {
     "housing association": Member.Kind.HOUSING_ASSOCIATION,
@@ -51,7 +57,11 @@ class Members(Kind):
     label = "Members"
     description = "The public bodies that call off the frameworks."
     columns = [
-        Column("Member reference", help="Your own code for the member; the key.", example="M0001"),
+        Column(
+            "Member reference",
+            help="Your own code for the member; the key.",
+            example="M0001",
+        ),
         Column("Member name", example="Northfield Homes"),
         Column(
             "Kind",
@@ -75,7 +85,9 @@ class Members(Kind):
             "reference",
             (r.cell("Member reference").value for r in table.rows),
         )
-        upsert = Upsert(Member, "Members", ["name", "kind", "local_authority_id", "is_active"])
+        upsert = Upsert(
+            Member, "Members", ["name", "kind", "local_authority_id", "is_active"]
+        )
         seen = FirstSeen("member reference")
         for row in table.rows:
             check = RowChecker(row, report)
@@ -83,7 +95,10 @@ class Members(Kind):
             values = {"name": check(cells.text, "Member name", max_length=200)}
             if check.present("Kind"):
                 values["kind"] = check(
-                    cells.choice, "Kind", options=MEMBER_KINDS, default=Member.Kind.OTHER
+                    cells.choice,
+                    "Kind",
+                    options=MEMBER_KINDS,
+                    default=Member.Kind.OTHER,
                 )
             if check.present("Local authority code"):
                 values["local_authority_id"] = read_local_authority(
@@ -101,7 +116,9 @@ class Members(Kind):
 
     def apply(self, plan: Plan, report: Report, *, acting_user) -> None:
         for upsert in plan.upserts:
-            upsert.write(acting_user=acting_user, reason=f"Imported from {report.file_name}")
+            upsert.write(
+                acting_user=acting_user, reason=f"Imported from {report.file_name}"
+            )
 
 
 def normalise_company_number(value: str) -> str:
@@ -116,7 +133,11 @@ class Suppliers(Kind):
     label = "Suppliers"
     description = "The companies on the frameworks."
     columns = [
-        Column("Supplier reference", help="Your own code for the supplier; the key.", example="S00001"),
+        Column(
+            "Supplier reference",
+            help="Your own code for the supplier; the key.",
+            example="S00001",
+        ),
         Column("Supplier name", example="Brightwork Construction Ltd"),
         Column(
             "Company number",
@@ -166,7 +187,9 @@ class Suppliers(Kind):
             holder = holders.get(number) if number else None
             if holder is not None and holder.reference != reference:
                 check.fail(
-                    COMPANY_NUMBER_TAKEN.format(supplier=f"{holder.reference} {holder.name}"),
+                    COMPANY_NUMBER_TAKEN.format(
+                        supplier=f"{holder.reference} {holder.name}"
+                    ),
                     "Company number",
                 )
             if check.failed:
@@ -177,4 +200,6 @@ class Suppliers(Kind):
 
     def apply(self, plan: Plan, report: Report, *, acting_user) -> None:
         for upsert in plan.upserts:
-            upsert.write(acting_user=acting_user, reason=f"Imported from {report.file_name}")
+            upsert.write(
+                acting_user=acting_user, reason=f"Imported from {report.file_name}"
+            )

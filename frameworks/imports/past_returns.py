@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from portal.xlsx import Table, cells
 from portal.xlsx.reading import normalise_header
-from returns.models import AnnualReturn, Measure, ReportingYear, ReturnEntry, ReturnLine, YearMeasure
+from returns.models import (
+    AnnualReturn,
+    Measure,
+    ReportingYear,
+    ReturnEntry,
+    ReturnLine,
+    YearMeasure,
+)
 from returns.services.credits import line_credits
 from returns.services.years import year_dates, year_open
 
@@ -25,16 +32,20 @@ from ..models import Contract, Supplier
 from .base import Column, FirstSeen, Kind, Report, RowChecker, Upsert, chunks, lookup
 
 YEAR = "Expected a financial year like 2023/24"
-UNKNOWN_SUPPLIER = "Expected the reference of a supplier already in the portal: import suppliers first"
-UNKNOWN_CONTRACT = "Expected the reference of a contract already in the portal: import contracts first"
-NOT_SUPPLIERS_CONTRACT = "Expected a contract of supplier {supplier}: {contract} is {owner}'s"
+UNKNOWN_SUPPLIER = (
+    "Expected the reference of a supplier already in the portal: import suppliers first"
+)
+UNKNOWN_CONTRACT = (
+    "Expected the reference of a contract already in the portal: import contracts first"
+)
+NOT_SUPPLIERS_CONTRACT = (
+    "Expected a contract of supplier {supplier}: {contract} is {owner}'s"
+)
 ISSUED_HERE = (
     "Expected a year the portal has not issued to this supplier: its return {reference} "
     "for {year} was issued through the portal"
 )
-BLANKED = (
-    "Expected a figure: the return imported earlier has {quantity} here. Enter 0 to clear it"
-)
+BLANKED = "Expected a figure: the return imported earlier has {quantity} here. Enter 0 to clear it"
 SPEND = "Spend (£, excl. VAT)"
 
 
@@ -104,7 +115,9 @@ class PastReturns(Kind):
         return normalise_header(heading) in context["measures"]
 
     def template_columns(self) -> list[str]:
-        codes = list(Measure.objects.filter(is_active=True).values_list("code", flat=True))
+        codes = list(
+            Measure.objects.filter(is_active=True).values_list("code", flat=True)
+        )
         names = [c.name for c in self.columns]
         return names[:5] + codes + names[5:]
 
@@ -125,9 +138,13 @@ class PastReturns(Kind):
         def column(header):
             return [r.cell(header).value for r in table.rows]
 
-        suppliers = lookup(Supplier.objects.all(), "reference", column("Supplier reference"))
+        suppliers = lookup(
+            Supplier.objects.all(), "reference", column("Supplier reference")
+        )
         contracts = lookup(
-            Contract.objects.select_related("supplier"), "reference", column("Contract reference")
+            Contract.objects.select_related("supplier"),
+            "reference",
+            column("Contract reference"),
         )
         years = {y.label: y for y in ReportingYear.objects.all()}
         returns: dict[tuple[str, int], AnnualReturn] = {}
@@ -135,8 +152,12 @@ class PastReturns(Kind):
         entries: dict[tuple[int, int], ReturnEntry] = {}
         supplier_ids = [s.pk for s in suppliers.values()]
         for chunk in chunks(supplier_ids):
-            for annual_return in AnnualReturn.objects.filter(supplier_id__in=chunk).select_related("year"):
-                returns[(annual_return.year.label, annual_return.supplier_id)] = annual_return
+            for annual_return in AnnualReturn.objects.filter(
+                supplier_id__in=chunk
+            ).select_related("year"):
+                returns[(annual_return.year.label, annual_return.supplier_id)] = (
+                    annual_return
+                )
         imported_ids = [
             r.pk for r in returns.values() if r.source == AnnualReturn.Source.IMPORTED
         ]
@@ -157,8 +178,14 @@ class PastReturns(Kind):
             ReturnLine,
             "Return lines",
             [
-                "spend", "target_credits", "delivered_credits", "member_id", "lot_id",
-                "local_authority_id", "shortfall_reason", "nothing_delivered_reason",
+                "spend",
+                "target_credits",
+                "delivered_credits",
+                "member_id",
+                "lot_id",
+                "local_authority_id",
+                "shortfall_reason",
+                "nothing_delivered_reason",
             ],
         )
         entry_upsert = Upsert(ReturnEntry, "Entries", ["quantity"])
@@ -176,7 +203,10 @@ class PastReturns(Kind):
             figures = {}
             for header, measure in measure_columns:
                 quantity = check(
-                    cells.quantity, header, places=measure.decimal_places, required=False
+                    cells.quantity,
+                    header,
+                    places=measure.decimal_places,
+                    required=False,
                 )
                 if quantity is not None:
                     figures[measure.pk] = quantity
@@ -195,18 +225,29 @@ class PastReturns(Kind):
                     ),
                     "Contract reference",
                 )
-            existing_return = returns.get((label, supplier.pk)) if label and supplier else None
-            if existing_return and existing_return.source != AnnualReturn.Source.IMPORTED:
+            existing_return = (
+                returns.get((label, supplier.pk)) if label and supplier else None
+            )
+            if (
+                existing_return
+                and existing_return.source != AnnualReturn.Source.IMPORTED
+            ):
                 check.fail(
                     ISSUED_HERE.format(reference=existing_return.reference, year=label),
                     "Year",
                 )
-            if label and contract and not seen.check(check, (label, contract.pk), "Contract reference"):
+            if (
+                label
+                and contract
+                and not seen.check(check, (label, contract.pk), "Contract reference")
+            ):
                 continue
             if check.failed:
                 continue
             existing_line = (
-                lines.get((existing_return.pk, contract.pk)) if existing_return else None
+                lines.get((existing_return.pk, contract.pk))
+                if existing_return
+                else None
             )
             if existing_line is not None:
                 for header, measure in measure_columns:
@@ -223,7 +264,21 @@ class PastReturns(Kind):
                         )
                 if check.failed:
                     continue
-            accepted.append((row, label, supplier, contract, spend, target, reasons, day, figures, existing_return, existing_line))
+            accepted.append(
+                (
+                    row,
+                    label,
+                    supplier,
+                    contract,
+                    spend,
+                    target,
+                    reasons,
+                    day,
+                    figures,
+                    existing_return,
+                    existing_line,
+                )
+            )
 
         # Rates the credits are computed with: the year's own, or for a year this import
         # opens, what opening it will copy (the year before's, else each default).
@@ -233,7 +288,11 @@ class PastReturns(Kind):
             "year_id", "measure_id", "credits_per_unit"
         ):
             rates_of.setdefault(year_id, {})[measure_id] = rate
-        defaults = dict(Measure.objects.filter(is_active=True).values_list("pk", "default_credits_per_unit"))
+        defaults = dict(
+            Measure.objects.filter(is_active=True).values_list(
+                "pk", "default_credits_per_unit"
+            )
+        )
         for label in sorted({a[1] for a in accepted}):
             if label in years:
                 plan.rates_by_label[label] = rates_of.get(years[label].pk, {})
@@ -253,7 +312,9 @@ class PastReturns(Kind):
         for (label, supplier_id), items in by_return.items():
             _starts, ends_on = year_dates(label)
             days = [item[7] for item in items if item[7]]
-            when = submitted_at(max(days) if days else datetime.date(ends_on.year, 6, 30))
+            when = submitted_at(
+                max(days) if days else datetime.date(ends_on.year, 6, 30)
+            )
             values = {
                 "status": AnnualReturn.Status.APPROVED,
                 "submitted_at": when,
@@ -274,7 +335,19 @@ class PastReturns(Kind):
             if existing_return is None:
                 annual_return._year_label = label
             rates = plan.rates_by_label[label]
-            for (_row, _label, _supplier, contract, spend, target, reasons, _day, figures, _r, existing_line) in items:
+            for (
+                _row,
+                _label,
+                _supplier,
+                contract,
+                spend,
+                target,
+                reasons,
+                _day,
+                figures,
+                _r,
+                existing_line,
+            ) in items:
                 delivered = line_credits(figures.items(), rates)
                 line_values = {
                     "spend": spend,
@@ -284,7 +357,9 @@ class PastReturns(Kind):
                     "lot_id": contract.lot_id,
                     "local_authority_id": contract.local_authority_id,
                     "shortfall_reason": reasons if figures else "",
-                    "nothing_delivered_reason": "" if figures else (reasons or "Nothing delivered (imported)"),
+                    "nothing_delivered_reason": ""
+                    if figures
+                    else (reasons or "Nothing delivered (imported)"),
                 }
                 line = line_upsert.add(
                     existing_line,
@@ -298,7 +373,11 @@ class PastReturns(Kind):
                         {"quantity": quantity},
                         {"line": line, "measure_id": measure_id},
                     )
-        plan.returns, plan.lines, plan.entries = return_upsert, line_upsert, entry_upsert
+        plan.returns, plan.lines, plan.entries = (
+            return_upsert,
+            line_upsert,
+            entry_upsert,
+        )
         if plan.new_years:
             report.count("Reporting years", created=len(plan.new_years))
         return_upsert.counted(report)
@@ -318,7 +397,10 @@ class PastReturns(Kind):
             )
             # Issued by the consortium's old process: the daily job must never issue it.
             ReportingYear.objects.filter(pk=year.pk).update(issued_at=timezone.now())
-        years = {y.label: y for y in ReportingYear.objects.filter(label__in=list(plan.rates_by_label))}
+        years = {
+            y.label: y
+            for y in ReportingYear.objects.filter(label__in=list(plan.rates_by_label))
+        }
         for annual_return in plan.returns.create:
             annual_return.year = years[annual_return._year_label]
         plan.returns.write(acting_user=acting_user, reason=reason)

@@ -41,12 +41,18 @@ def _record(run: ImportRun, report: Report) -> None:
 def import_run_start(*, upload: UploadedFile, acting_user) -> ImportRun:
     """Stores the upload through Django's storage and queues its check. A file over
     the size limit is refused here, unread. Called by the team's upload page."""
-    run = ImportRun(file_name=upload.name[:255], size=upload.size, created_by=acting_user)
+    run = ImportRun(
+        file_name=upload.name[:255], size=upload.size, created_by=acting_user
+    )
     limit = settings.SPREADSHEET_MAX_BYTES
     if upload.size > limit:
         report = Report(file_name=run.file_name)
         report.error(
-            Problem(TOO_LARGE.format(size=_human_size(upload.size), limit=_human_size(limit)))
+            Problem(
+                TOO_LARGE.format(
+                    size=_human_size(upload.size), limit=_human_size(limit)
+                )
+            )
         )
         _record(run, report)
         run.status = ImportRun.Status.REFUSED
@@ -76,8 +82,16 @@ def import_run_check(*, run_id: int) -> ImportRun | None:
         **{
             f: getattr(run, f)
             for f in (
-                "kind", "rows", "created", "updated", "unchanged", "error_count",
-                "warning_count", "report", "status", "checked_at",
+                "kind",
+                "rows",
+                "created",
+                "updated",
+                "unchanged",
+                "error_count",
+                "warning_count",
+                "report",
+                "status",
+                "checked_at",
             )
         }
     )
@@ -139,7 +153,9 @@ def import_run_command(*, file, name: str, commit: bool) -> tuple[ImportRun, Rep
     run = ImportRun(file_name=name[:255], size=len(data))
     try:
         report = (
-            import_apply(file=data, name=name) if commit else import_check(file=data, name=name)
+            import_apply(file=data, name=name)
+            if commit
+            else import_check(file=data, name=name)
         )
     except ImportRefused as refused:
         report = refused.report

@@ -81,7 +81,10 @@ def _check(
 def _measure_headings() -> dict[str, object]:
     from returns.models import Measure
 
-    return {normalise_header(code): code for code in Measure.objects.values_list("code", flat=True)}
+    return {
+        normalise_header(code): code
+        for code in Measure.objects.values_list("code", flat=True)
+    }
 
 
 def import_check(

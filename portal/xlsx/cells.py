@@ -75,8 +75,10 @@ class Problem:
     def __str__(self) -> str:
         where = self.where()
         found = f' (found "{self.value}")' if self.value else ""
-        return f"{where[:1].upper()}{where[1:]}: {self.message}{found}" if where else (
-            self.message + found
+        return (
+            f"{where[:1].upper()}{where[1:]}: {self.message}{found}"
+            if where
+            else (self.message + found)
         )
 
     def as_dict(self) -> dict:
@@ -137,7 +139,7 @@ def _number(cell: Cell, expected: str) -> Decimal | None:
     value = cell.value
     if is_blank(value):
         return None
-    if isinstance(value, bool) or isinstance(value, datetime.date):
+    if isinstance(value, bool | datetime.date):
         raise CellError(cell, expected)
     if isinstance(value, int | float | Decimal):
         try:

@@ -38,7 +38,9 @@ COMPRESSED_TOO_FAR = (
     "The workbook is compressed far more than a real spreadsheet can be: it is refused"
 )
 XML_ENTITIES = "The workbook contains XML entity declarations, which are refused"
-UNREADABLE = "The workbook could not be read: save it again as an Excel Workbook (.xlsx)"
+UNREADABLE = (
+    "The workbook could not be read: save it again as an Excel Workbook (.xlsx)"
+)
 TOO_MANY_ROWS = "The sheet has more than {limit:,} rows: split it into several files"
 TOO_MANY_COLUMNS = "The sheet has more than {limit} columns"
 NO_HEADER = "The file is empty: the first row should hold the column headings"
@@ -195,7 +197,8 @@ def check_zip(data: bytes, *, max_unpacked: int) -> None:
                 )
             if (
                 member.file_size > RATIO_CHECK_FROM_BYTES
-                and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+                and member.file_size
+                > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
             ):
                 raise SpreadsheetRefused(COMPRESSED_TOO_FAR)
         names = set(archive.namelist())
@@ -205,9 +208,7 @@ def check_zip(data: bytes, *, max_unpacked: int) -> None:
         raise SpreadsheetRefused(NOT_AN_XLSX)
 
 
-def _table_from_rows(
-    rows: Iterable[tuple], *, sheet: str, max_rows: int
-) -> Table:
+def _table_from_rows(rows: Iterable[tuple], *, sheet: str, max_rows: int) -> Table:
     table: Table | None = None
     for number, values in enumerate(rows, start=1):
         if table is None:
@@ -294,7 +295,9 @@ def _refusal(error: BaseException) -> SpreadsheetRefused:
 def _limit_columns(rows: Iterable[tuple], sheet: str):
     for values in rows:
         if len(values) > MAX_COLUMNS and not is_blank(values[MAX_COLUMNS]):
-            raise SpreadsheetRefused(TOO_MANY_COLUMNS.format(limit=MAX_COLUMNS), sheet=sheet)
+            raise SpreadsheetRefused(
+                TOO_MANY_COLUMNS.format(limit=MAX_COLUMNS), sheet=sheet
+            )
         yield values[:MAX_COLUMNS]
 
 

@@ -17,7 +17,11 @@ def test_without_commit_the_command_only_checks(tmp_path, capsys):
     assert "Members: 1 to create" in out
     assert not Member.objects.filter(reference="M1").exists()
     run = ImportRun.objects.get()
-    assert (run.status, run.kind, run.created) == (ImportRun.Status.CHECKED, "members", 1)
+    assert (run.status, run.kind, run.created) == (
+        ImportRun.Status.CHECKED,
+        "members",
+        1,
+    )
 
 
 def test_with_commit_the_command_imports(tmp_path, capsys):

@@ -46,8 +46,32 @@ def consortium_file():
     """Two years of one supplier's returns, laid out as the consortium keeps them."""
     return xlsx(
         HEADER,
-        ["2022/23", "S1", "C-1", 250000, 25, 1, 1, 10, None, "Late start", "12/06/2023"],
-        ["2022/23", "S1", "C-2", 120000, 12, None, None, None, None, "Design stage", None],
+        [
+            "2022/23",
+            "S1",
+            "C-1",
+            250000,
+            25,
+            1,
+            1,
+            10,
+            None,
+            "Late start",
+            "12/06/2023",
+        ],
+        [
+            "2022/23",
+            "S1",
+            "C-2",
+            120000,
+            12,
+            None,
+            None,
+            None,
+            None,
+            "Design stage",
+            None,
+        ],
         ["2023/24", "S1", "C-1", 300000, 30, 2, None, 5, 40.5, None, "2024-06-20"],
         ["2023-24", "S1", "C-2", 150000.5, 15.01, 1, 1, None, None, None, "2024-06-21"],
     )
@@ -56,7 +80,9 @@ def consortium_file():
 def test_past_returns_create_years_approved_imported_returns_lines_and_entries(
     contracts, team_user
 ):
-    report = import_apply(file=consortium_file(), name="past.xlsx", acting_user=team_user)
+    report = import_apply(
+        file=consortium_file(), name="past.xlsx", acting_user=team_user
+    )
     assert report.kind == "past_returns"
     assert report.counts["Reporting years"]["created"] == 2
     assert report.counts["Returns"]["created"] == 2
@@ -72,11 +98,15 @@ def test_past_returns_create_years_approved_imported_returns_lines_and_entries(
     assert annual_return.reference == f"SV-2022-23-{annual_return.supplier_id:05d}"
     assert annual_return.approved_at.date() == datetime.date(2023, 6, 12)
 
-    line = ReturnLine.objects.get(annual_return=annual_return, contract__reference="C-1")
+    line = ReturnLine.objects.get(
+        annual_return=annual_return, contract__reference="C-1"
+    )
     # EMP-FT 1 × 10 + APP-NEW 1 × 10 + CAR 10 × 0.2 = 22.00
     assert line.delivered_credits == Decimal("22.00")
     assert line.shortfall_reason == "Late start"
-    nothing = ReturnLine.objects.get(annual_return=annual_return, contract__reference="C-2")
+    nothing = ReturnLine.objects.get(
+        annual_return=annual_return, contract__reference="C-2"
+    )
     assert nothing.delivered_credits == 0
     assert nothing.nothing_delivered_reason == "Design stage"
     assert not nothing.entries.exists()
@@ -123,7 +153,10 @@ def test_past_return_problems_are_refused_and_nothing_is_written(contracts):
         (3, "A"): past_returns.YEAR,
         (4, "C"): "Expected a contract of supplier S1: C-9 is S2's",
         (5, "F"): "Expected a whole number, like 12",
-        (6, "C"): "Expected each year and contract once in the file: it is also on row 2",
+        (
+            6,
+            "C",
+        ): "Expected each year and contract once in the file: it is also on row 2",
     }
     assert not ReportingYear.objects.filter(label="2022/23").exists()
     assert not AnnualReturn.objects.exists()
@@ -140,7 +173,9 @@ def test_an_unknown_measure_column_is_refused(contracts):
 
 def test_a_year_issued_through_the_portal_is_not_overwritten(contracts):
     year = factories.ReportingYearFactory(first_year=2022)
-    issued = factories.AnnualReturnFactory(supplier=contracts["C-1"].supplier, year=year)
+    issued = factories.AnnualReturnFactory(
+        supplier=contracts["C-1"].supplier, year=year
+    )
     with pytest.raises(ImportRefused) as refused:
         import_apply(
             file=xlsx(HEADER[:5], ["2022/23", "S1", "C-1", 1, 1]), name="past.xlsx"
@@ -154,7 +189,19 @@ def test_blanking_a_figure_imported_earlier_is_refused_not_deleted(contracts):
         import_apply(
             file=xlsx(
                 HEADER,
-                ["2022/23", "S1", "C-1", 250000, 25, None, 1, 10, None, None, "12/06/2023"],
+                [
+                    "2022/23",
+                    "S1",
+                    "C-1",
+                    250000,
+                    25,
+                    None,
+                    1,
+                    10,
+                    None,
+                    None,
+                    "12/06/2023",
+                ],
             ),
             name="past.xlsx",
         )

@@ -44,7 +44,13 @@ def messages(report):
 
 # Members and suppliers -------------------------------------------------------------
 
-MEMBER_HEADER = ["Member reference", "Member name", "Kind", "Local authority code", "Active"]
+MEMBER_HEADER = [
+    "Member reference",
+    "Member name",
+    "Kind",
+    "Local authority code",
+    "Active",
+]
 
 
 def test_members_are_created_then_a_second_import_changes_nothing(team_user):
@@ -69,7 +75,9 @@ def test_members_are_created_then_a_second_import_changes_nothing(team_user):
 def test_a_changed_member_is_updated_and_a_missing_one_is_never_deleted():
     factories.MemberFactory(reference="M1", name="Old name")
     kept = factories.MemberFactory(reference="M9")
-    report = apply(csv_file(["Member reference", "Member name"], ["M1", "New name"]), "m.csv")
+    report = apply(
+        csv_file(["Member reference", "Member name"], ["M1", "New name"]), "m.csv"
+    )
     assert report.counts["Members"]["updated"] == 1
     assert Member.objects.get(reference="M1").name == "New name"
     assert Member.objects.filter(pk=kept.pk).exists()
@@ -92,7 +100,9 @@ def test_one_bad_member_row_among_good_ones_changes_nothing_and_is_named():
 
 
 def test_a_duplicate_reference_in_the_file_is_refused():
-    report = refused(xlsx(["Member reference", "Member name"], ["M1", "A"], ["M1", "B"]))
+    report = refused(
+        xlsx(["Member reference", "Member name"], ["M1", "A"], ["M1", "B"])
+    )
     assert report.errors[0].row == 3
     assert "also on row 2" in report.errors[0].message
 
@@ -108,20 +118,29 @@ def test_suppliers_with_company_numbers_normalised():
     assert report.counts["Suppliers"]["created"] == 3
     numbers = dict(Supplier.objects.values_list("reference", "company_number"))
     assert numbers == {"S1": "01234567", "S2": None, "S3": "SC123456"}
-    assert apply(data).counts["Suppliers"] == {"created": 0, "updated": 0, "unchanged": 3}
+    assert apply(data).counts["Suppliers"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+    }
 
 
 def test_a_company_number_another_supplier_holds_is_refused():
     factories.SupplierFactory(reference="S1", company_number="01234567")
     report = refused(
-        xlsx(["Supplier reference", "Supplier name", "Company number"], ["S2", "X", "01234567"])
+        xlsx(
+            ["Supplier reference", "Supplier name", "Company number"],
+            ["S2", "X", "01234567"],
+        )
     )
     assert report.errors[0].column == "C"
     assert "S1" in report.errors[0].message
 
 
 def test_an_unknown_column_is_refused_so_a_typo_is_not_ignored():
-    report = refused(xlsx(["Member reference", "Member name", "Acitve"], ["M1", "A", "no"]))
+    report = refused(
+        xlsx(["Member reference", "Member name", "Acitve"], ["M1", "A", "no"])
+    )
     assert report.errors[0].column == "C"
     assert report.errors[0].value == "Acitve"
 
@@ -218,7 +237,9 @@ def contract_row(reference="C-1", **overrides):
 
 
 def test_contracts_are_created_with_the_members_place_by_default(reference_data):
-    data = xlsx(CONTRACT_HEADER, contract_row("C-1"), contract_row("C-2", Status="completed"))
+    data = xlsx(
+        CONTRACT_HEADER, contract_row("C-1"), contract_row("C-2", Status="completed")
+    )
     report = apply(data)
     assert report.counts["Contracts"]["created"] == 2
     contract = Contract.objects.get(reference="C-1")
@@ -248,7 +269,10 @@ def test_each_contract_problem_is_refused_with_its_message(reference_data):
         (5, "H"): "Expected an end date on or after the start date (01/04/2023)",
         (6, "G"): cells.DATE,
         (7, "I"): cells.MONEY_NEGATIVE,
-        (8, "A"): "Expected each contract reference once in the file: it is also on row 2",
+        (
+            8,
+            "A",
+        ): "Expected each contract reference once in the file: it is also on row 2",
     }
     assert not Contract.objects.exists()
 
@@ -275,7 +299,11 @@ def test_valuations_are_created_and_reimporting_replaces_the_amount_keeping_hist
     )
     report = apply(data, user=team_user)
     assert report.counts["Valuations"] == {"created": 2, "updated": 0, "unchanged": 0}
-    assert apply(data).counts["Valuations"] == {"created": 0, "updated": 0, "unchanged": 2}
+    assert apply(data).counts["Valuations"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+    }
 
     corrected = xlsx(
         ["Contract reference", "Quarter ending", SPEND],
@@ -285,7 +313,9 @@ def test_valuations_are_created_and_reimporting_replaces_the_amount_keeping_hist
     assert report.counts["Valuations"] == {"created": 0, "updated": 1, "unchanged": 0}
     valuation = Valuation.objects.get(contract=contract, period_end="2023-06-30")
     assert valuation.amount == Decimal("30000.00")
-    amounts = list(valuation.history.order_by("history_date").values_list("amount", flat=True))
+    amounts = list(
+        valuation.history.order_by("history_date").values_list("amount", flat=True)
+    )
     assert amounts == [Decimal("25000.10"), Decimal("30000.00")]
     assert Valuation.objects.count() == 2  # the September one is not deleted
 
@@ -294,9 +324,13 @@ def test_replacing_a_bulk_loaded_valuation_first_records_its_old_amount(contract
     Valuation.objects.bulk_create(
         [Valuation(contract=contract, period_end=datetime.date(2023, 6, 30), amount=5)]
     )
-    apply(xlsx(["Contract reference", "Quarter ending", SPEND], ["C-1", "30/06/2023", 7]))
+    apply(
+        xlsx(["Contract reference", "Quarter ending", SPEND], ["C-1", "30/06/2023", 7])
+    )
     valuation = Valuation.objects.get()
-    amounts = list(valuation.history.order_by("history_date").values_list("amount", flat=True))
+    amounts = list(
+        valuation.history.order_by("history_date").values_list("amount", flat=True)
+    )
     assert amounts == [Decimal("5.00"), Decimal("7.00")]
 
 
@@ -319,8 +353,14 @@ def test_each_valuation_problem_is_refused_with_its_message(contract):
         (4, "B"): cells.QUARTER_END,
         (5, "C"): cells.MONEY_NEGATIVE,
         (6, "B"): cells.DATE,
-        (7, "A"): "Expected a contract that went ahead: C-X is cancelled, so it has no spend",
-        (8, "B"): "Expected each contract and quarter once in the file: it is also on row 2",
+        (
+            7,
+            "A",
+        ): "Expected a contract that went ahead: C-X is cancelled, so it has no spend",
+        (
+            8,
+            "B",
+        ): "Expected each contract and quarter once in the file: it is also on row 2",
     }
     assert not Valuation.objects.exists()
 
@@ -384,7 +424,9 @@ def test_contacts_create_people_links_and_stored_invitations(team_user):
     alex = User.objects.get(email="alex@example.com")
     assert not alex.has_usable_password()
     assert SupplierContact.objects.get(user=alex, supplier=s1).is_primary
-    assert SupplierContact.objects.filter(user=signed_in, supplier=s2, is_primary=True).exists()
+    assert SupplierContact.objects.filter(
+        user=signed_in, supplier=s2, is_primary=True
+    ).exists()
     invitations = Invitation.objects.order_by("supplier__reference")
     assert [(i.email, i.supplier.reference, i.sent_at) for i in invitations] == [
         ("alex@example.com", "S1", None),
@@ -427,7 +469,9 @@ def test_contact_problems_are_refused():
 
 def test_checking_a_good_file_writes_nothing_and_reports_the_counts(contract):
     report = import_check(
-        file=xlsx(["Contract reference", "Quarter ending", SPEND], ["C-1", "30/06/2023", 1]),
+        file=xlsx(
+            ["Contract reference", "Quarter ending", SPEND], ["C-1", "30/06/2023", 1]
+        ),
         name="v.xlsx",
     )
     assert report.ok and not report.applied

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.xlsx import CellError, SpreadsheetRefused, cells, read_table
-from portal.xlsx import reading
+from portal.xlsx import CellError, SpreadsheetRefused, cells, read_table, reading
 from portal.xlsx.reading import Cell
 from tests.frameworks.sheets import csv_file, xlsx
 
@@ -19,7 +18,9 @@ def cell(value, header="Spend"):
 
 
 def test_reads_header_and_rows_with_positions_skipping_blank_rows():
-    data = xlsx(["Contract reference", "Amount"], ["C-1", 10], [None, None], ["C-2", 20])
+    data = xlsx(
+        ["Contract reference", "Amount"], ["C-1", 10], [None, None], ["C-2", 20]
+    )
     table = read_table(data, name="v.xlsx")
     assert table.header == ["Contract reference", "Amount"]
     assert [r.number for r in table.rows] == [2, 4]
@@ -77,9 +78,10 @@ def _bomb(member_size: int) -> bytes:
     """A valid workbook whose sheet is padded with a huge run of spaces."""
     base = xlsx(["A"], ["x"])
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
@@ -113,7 +115,10 @@ def test_refuses_billion_laughs_in_the_sheet():
         b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
     )
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w") as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w") as target,
+    ):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
@@ -135,7 +140,10 @@ def test_refuses_too_many_rows_even_when_the_dimension_header_lies(settings):
     with pytest.raises(SpreadsheetRefused) as refused:
         read_table(data, name="rows.xlsx")
     assert "more than 50 rows" in str(refused.value)
-    assert len(read_table(xlsx(["A"], *[[n] for n in range(50)]), name="ok.xlsx").rows) == 50
+    assert (
+        len(read_table(xlsx(["A"], *[[n] for n in range(50)]), name="ok.xlsx").rows)
+        == 50
+    )
 
 
 def test_money_accepts_pounds_and_refuses_negative_and_too_many_places():
@@ -157,7 +165,9 @@ def test_money_accepts_pounds_and_refuses_negative_and_too_many_places():
 def test_dates_in_uk_or_iso_form_and_quarter_ends():
     assert cells.date(cell("30/06/2024")) == datetime.date(2024, 6, 30)
     assert cells.date(cell("2024-06-30")) == datetime.date(2024, 6, 30)
-    assert cells.date(cell(datetime.datetime(2024, 6, 30))) == datetime.date(2024, 6, 30)
+    assert cells.date(cell(datetime.datetime(2024, 6, 30))) == datetime.date(
+        2024, 6, 30
+    )
     with pytest.raises(CellError, match="Expected a date"):
         cells.date(cell("06/31/2024"))
     with pytest.raises(CellError, match="quarter end"):

@@ -27,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         with file.open("rb") as handle:
             run, report = import_run_command(file=handle, name=file.name, commit=commit)
-        self.stdout.write(f"{file.name}: {report.label or 'not recognised'}, {report.rows} rows")
+        self.stdout.write(
+            f"{file.name}: {report.label or 'not recognised'}, {report.rows} rows"
+        )
         for label, counts in report.counts.items():
             self.stdout.write(
                 f"  {label}: {counts['created']} to create, {counts['updated']} to update, "
@@ -46,9 +48,13 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(f"Problem: {error}")
             if report.error_count > len(report.errors):
-                self.stderr.write(f"… and {report.error_count - len(report.errors)} more")
+                self.stderr.write(
+                    f"… and {report.error_count - len(report.errors)} more"
+                )
             raise CommandError(f"Nothing imported: {report.error_count} problem(s).")
         if report.applied:
             self.stdout.write(self.style.SUCCESS(f"Imported (run {run.pk})."))
         else:
-            self.stdout.write("Checked; nothing written. Run again with --commit to import.")
+            self.stdout.write(
+                "Checked; nothing written. Run again with --commit to import."
+            )
