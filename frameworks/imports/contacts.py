@@ -1,8 +1,11 @@
 """Supplier contacts from the consortium's address book.
 
-Each row creates or links a person (by email) to a supplier, and stores an invitation
-for anyone who has never signed in, for the team to send in bulk later. A person who
-already signs in is linked without one."""
+Each row creates or links a person (by email) to a supplier as a `SupplierContact`.
+For anyone who cannot sign in yet, the person is made without a usable password and
+an open invitation is stored, unsent: the team sends them in bulk
+(`accounts.services.invitations.invitations_send_bulk`, which refreshes the stored
+invitation). Someone who already signs in is linked without one. Running the same
+file again changes nothing."""
 
 from __future__ import annotations
 
@@ -20,6 +23,10 @@ UNKNOWN_SUPPLIER = (
     "Expected the reference of a supplier already in the portal: import suppliers first"
 )
 TWO_PRIMARY = "Expected one primary contact per supplier: row {row} is already primary for {supplier}"
+INACTIVE_SUPPLIER = "Expected an active supplier: {reference} has been deactivated"
+DEACTIVATED_PERSON = (
+    "Expected a person whose account is active: {email} has been deactivated"
+)
 NO_CONTACT_LIST = "Suppliers with no active contact"
 
 
@@ -80,7 +87,9 @@ class SupplierContacts(Kind):
                 if contact.is_primary and contact.is_active:
                     primaries[contact.supplier_id] = contact
             for invitation in Invitation.objects.filter(
-                supplier_id__in=chunk, accepted_at__isnull=True
+                supplier_id__in=chunk,
+                accepted_at__isnull=True,
+                withdrawn_at__isnull=True,
             ):
                 invitations[(invitation.email.lower(), invitation.supplier_id)] = (
                     invitation
@@ -114,6 +123,13 @@ class SupplierContacts(Kind):
             supplier = suppliers.get(reference)
             if reference and supplier is None:
                 check.fail(UNKNOWN_SUPPLIER, "Supplier reference")
+            elif supplier is not None and not supplier.is_active:
+                check.fail(
+                    INACTIVE_SUPPLIER.format(reference=reference), "Supplier reference"
+                )
+            person = users.get(email) if email else None
+            if person is not None and not person.is_active:
+                check.fail(DEACTIVATED_PERSON.format(email=email), "Email")
             if (
                 supplier
                 and email
@@ -169,17 +185,15 @@ class SupplierContacts(Kind):
             ):
                 demote.add(current, {"is_primary": False})
                 demoted.add(current.pk)
-            never_signed_in = user.pk is None or not user.has_usable_password()
-            if never_signed_in:
-                invitation = invitations.get((email, supplier.pk))
-                invitation_values = {
-                    "full_name": name,
-                    "phone": phone,
-                    "is_primary": is_primary,
-                }
+            if user.pk is None or not user.has_usable_password():
+                values = {"full_name": name, "phone": phone, "is_primary": is_primary}
+                if user.pk:
+                    values["user_id"] = user.pk
+                else:
+                    values["user"] = user
                 invitation_upsert.add(
-                    invitation,
-                    invitation_values,
+                    invitations.get((email, supplier.pk)),
+                    values,
                     {"email": email, "supplier": supplier},
                 )
         user_upsert.counted(report)
@@ -190,7 +204,11 @@ class SupplierContacts(Kind):
         in_file = {s.pk for s, *_ in rows}
         without = (
             Supplier.objects.filter(is_active=True)
-            .exclude(contacts__is_active=True, contacts__user__is_active=True)
+            .exclude(
+                pk__in=SupplierContact.objects.filter(
+                    is_active=True, user__is_active=True
+                ).values("supplier_id")
+            )
             .exclude(pk__in=in_file)
             .order_by("reference")
             .values_list("reference", "name")

@@ -423,30 +423,64 @@ def test_contacts_create_people_links_and_stored_invitations(team_user):
     report = apply(data, user=team_user)
     alex = User.objects.get(email="alex@example.com")
     assert not alex.has_usable_password()
+    assert alex.full_name == "Alex Morgan"
     assert SupplierContact.objects.get(user=alex, supplier=s1).is_primary
     assert SupplierContact.objects.filter(
         user=signed_in, supplier=s2, is_primary=True
     ).exists()
     invitations = Invitation.objects.order_by("supplier__reference")
-    assert [(i.email, i.supplier.reference, i.sent_at) for i in invitations] == [
-        ("alex@example.com", "S1", None),
-        ("alex@example.com", "S2", None),
+    assert [
+        (i.email, i.supplier.reference, i.user, i.is_primary, i.sent_at)
+        for i in invitations
+    ] == [
+        ("alex@example.com", "S1", alex, True, None),
+        ("alex@example.com", "S2", alex, False, None),
     ]
     assert invitations[0].invited_by == team_user
-    assert f"S3 {lonely.name}" in report.lists["Suppliers with no active contact"]
+    assert report.lists["Suppliers with no active contact"] == [f"S3 {lonely.name}"]
 
     again = apply(data, user=team_user)
     assert again.totals["created"] == 0 and again.totals["updated"] == 0
     assert Invitation.objects.count() == 2
 
 
-def test_a_new_primary_contact_demotes_the_old_one():
+def test_imported_contacts_are_sent_their_stored_invitation_in_bulk_and_accept_it(
+    team_user, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from accounts.services.invitations import invitation_accept, invitations_send_bulk
+    from tests.accounts.test_invitations import token_in
+
+    factories.SupplierFactory(reference="S1")
+    apply(xlsx(CONTACT_HEADER, ["S1", "Lead", "lead@example.com", "0161", "yes"]))
+    contact = SupplierContact.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = invitations_send_bulk(
+            everyone_not_invited=True, invited_by=team_user, batch_key="first"
+        )
+    assert sent == 1
+    assert Invitation.objects.get().sent_at is not None  # the stored one, refreshed
+    invitation_accept(token=token_in(mail.outbox[-1]), password="a-long-new-password-1")
+    contact.refresh_from_db()
+    assert contact.user.has_usable_password()
+    assert (contact.is_active, contact.is_primary, contact.phone) == (
+        True,
+        True,
+        "0161",
+    )
+
+
+def test_a_contact_made_primary_demotes_the_old_primary():
     supplier = factories.SupplierFactory(reference="S1")
     old = factories.SupplierContactFactory(supplier=supplier, is_primary=True)
-    apply(xlsx(CONTACT_HEADER, ["S1", "New Lead", "lead@example.com", None, "yes"]))
+    other = factories.SupplierContactFactory(
+        supplier=supplier, user__email="other@example.com"
+    )
+    apply(xlsx(CONTACT_HEADER, ["S1", "Other", "other@example.com", None, "yes"]))
     old.refresh_from_db()
-    assert not old.is_primary
-    assert SupplierContact.objects.get(user__email="lead@example.com").is_primary
+    other.refresh_from_db()
+    assert (old.is_primary, other.is_primary) == (False, True)
 
 
 def test_contact_problems_are_refused():
