@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from frameworks.models import ImportRun
 from returns.models import AnnualReturn
 from tests import factories
 
@@ -135,6 +136,10 @@ EXPECTED: dict[str, dict] = {
     "team:case_study_erase": ADMINISTRATORS_ONLY,
     "member:case_studies": MEMBERS_ONLY,
     "case_studies_public": PUBLIC,
+    "team:imports": TEAM_ONLY,
+    "team:import_detail": TEAM_ONLY,
+    "team:import_confirm": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
+    "team:import_template": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -163,6 +168,8 @@ KWARG_VALUES = {
     "evidence_id": lambda w: w["evidence_a"].pk,
     "case_study_id": lambda w: w["case_study_a"].pk,
     "query_id": lambda w: w["query_a"].pk,
+    "import_id": lambda w: w["import_run"].pk,
+    "import_kind": lambda w: "valuations",
 }
 
 
@@ -237,6 +244,7 @@ def world(db):
         "evidence_a": factories.EvidenceFactory(line=line),
         "case_study_a": factories.CaseStudyFactory(line=line),
         "query_a": factories.LineQueryFactory(line=line),
+        "import_run": ImportRun.objects.create(file_name="members.xlsx"),
     }
 
 

@@ -146,14 +146,17 @@ def import_run_apply(*, run_id: int) -> ImportRun | None:
     return run
 
 
-def import_run_command(*, file, name: str, commit: bool) -> tuple[ImportRun, Report]:
-    """`manage.py import_reference`: checks (and with `commit`, applies) a local file
-    and records the run, so the team sees imports made from the command line too."""
+def import_run_command(
+    *, file, name: str, commit: bool, acting_user=None
+) -> tuple[ImportRun, Report]:
+    """`manage.py import_reference` (and the demo): checks (and with `commit`,
+    applies) a local file in this process and records the run, so the team sees
+    imports made from the command line too."""
     data = file.read()
-    run = ImportRun(file_name=name[:255], size=len(data))
+    run = ImportRun(file_name=name[:255], size=len(data), created_by=acting_user)
     try:
         report = (
-            import_apply(file=data, name=name)
+            import_apply(file=data, name=name, acting_user=acting_user)
             if commit
             else import_check(file=data, name=name)
         )
@@ -165,6 +168,10 @@ def import_run_command(*, file, name: str, commit: bool) -> tuple[ImportRun, Rep
     if report.applied:
         run.status = ImportRun.Status.APPLIED
         run.applied_at = now
+        run.confirmed_by = acting_user
+        run.confirmed_at = now
+        run.confirmed_by = acting_user
+        run.confirmed_at = now
     else:
         run.status = ImportRun.Status.CHECKED if report.ok else ImportRun.Status.REFUSED
     run.save()

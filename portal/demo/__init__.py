@@ -38,6 +38,7 @@ from .consortium import (
     build_valuations,
     quarter_end,
 )
+from .imports import build_imports
 from .supplier_season import build_supplier_season
 
 __all__ = [
@@ -61,6 +62,7 @@ STEPS: list[Step] = [
     # year's part-filled): keep it after the issuing step, before chasing.
     build_supplier_season,
     build_attachments,  # evidence, case studies, queries: after returns exist
+    build_imports,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

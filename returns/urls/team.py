@@ -4,6 +4,7 @@ from returns.views import (
     case_studies,
     evidence,
     history,
+    imports,
     queries,
     shortfall,
     team,
@@ -53,5 +54,17 @@ urlpatterns = [
         "case-studies/<int:case_study_id>/erase/",
         case_studies.case_study_erase_view,
         name="case_study_erase",
+    ),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
+    path(
+        "imports/<int:import_id>/confirm/",
+        imports.import_confirm,
+        name="import_confirm",
+    ),
+    path(
+        "imports/templates/<slug:import_kind>.xlsx",
+        imports.import_template,
+        name="import_template",
     ),
 ]
