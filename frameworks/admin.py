@@ -1,12 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import NoDeleteAdmin
+from portal.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
 
 from .models import (
     Contract,
     DeliveryPlanItem,
     Framework,
+    ImportRun,
     LocalAuthority,
     Lot,
     Member,
@@ -98,3 +99,22 @@ class DeliveryPlanItemAdmin(SimpleHistoryAdmin):
     search_fields = ["contract__reference", "measure__code"]
     list_select_related = ["contract", "measure"]
     autocomplete_fields = ["contract", "measure"]
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(NoDeletePlainAdmin):
+    """Read-only: imports are made and confirmed on the team's import page."""
+
+    list_display = [
+        "created_at", "file_name", "kind", "status", "created_by", "created",
+        "updated", "unchanged", "error_count",
+    ]  # fmt: skip
+    list_filter = ["status", "kind"]
+    search_fields = ["file_name"]
+    list_select_related = ["created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
