@@ -8,6 +8,7 @@ from returns.views import (
     shortfall,
     team,
     team_lines,
+    years,
 )
 
 app_name = "team"
@@ -54,4 +55,12 @@ urlpatterns = [
         case_studies.case_study_erase_view,
         name="case_study_erase",
     ),
+    path("years/", years.years, name="years"),
+    path("years/open/", years.year_open_view, name="year_open"),
+    path("years/<slug:slug>/", years.year_detail, name="year_detail"),
+    path("years/<slug:slug>/change/", years.year_edit, name="year_edit"),
+    path("years/<slug:slug>/credits/", years.year_measures, name="year_measures"),
+    path("years/<slug:slug>/ready/", years.year_ready, name="year_ready"),
+    path("years/<slug:slug>/run/", years.year_run, name="year_run"),
+    path("years/<slug:slug>/runs/<int:run_id>/", years.issue_run, name="issue_run"),
 ]

@@ -3,6 +3,7 @@ and the daily job."""
 
 from .issue import YEAR_NOT_READY, returns_issue
 from .plan import IssuePlan, issue_plan, return_reference
+from .year_settings import FROZEN, year_measures_update, year_update
 from .readiness import (
     year_mark_ready,
     year_withdraw_ready,
@@ -11,6 +12,9 @@ from .readiness import (
 )
 
 __all__ = [
+    "FROZEN",
+    "year_measures_update",
+    "year_update",
     "YEAR_NOT_READY",
     "IssuePlan",
     "issue_plan",
