@@ -32,7 +32,9 @@ class OffsetsField(forms.CharField):
         if not text.strip():
             return []
         try:
-            return [int(part.strip().replace("\u2212", "-")) for part in text.split(",")]
+            return [
+                int(part.strip().replace("\u2212", "-")) for part in text.split(",")
+            ]
         except ValueError as error:
             raise forms.ValidationError(OFFSETS_FORMAT) from error
 
@@ -64,9 +66,7 @@ class YearSettingsForm(forms.Form):
         "The daily job issues the returns on this date, once the year is marked "
         "ready. It must be after the year ends on 31 March.",
     )
-    deadline = _date(
-        "Deadline", "Returns are due by the end of this day, London time."
-    )
+    deadline = _date("Deadline", "Returns are due by the end of this day, London time.")
     credits_per_100k = _money_field(
         "Credits per £100,000 of spend", "The target: 10 unless the board decides."
     )

@@ -3,13 +3,13 @@ and the daily job."""
 
 from .issue import YEAR_NOT_READY, returns_issue
 from .plan import IssuePlan, issue_plan, return_reference
-from .year_settings import FROZEN, year_measures_update, year_update
 from .readiness import (
     year_mark_ready,
     year_withdraw_ready,
     years_due,
     years_issue_due,
 )
+from .year_settings import FROZEN, year_measures_update, year_update
 
 __all__ = [
     "FROZEN",
