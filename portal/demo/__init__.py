@@ -39,8 +39,8 @@ from .consortium import (
     build_valuations,
     quarter_end,
 )
-from .years import build_reporting_years, build_return_figures
 from .supplier_season import build_supplier_season
+from .years import build_reporting_years, build_return_figures
 
 __all__ = [
     "DEMO_LOGINS",
