@@ -27,3 +27,25 @@ def erase_expired_evidence() -> int:
     from .services.evidence import evidence_erase_expired
 
     return evidence_erase_expired()
+
+
+@shared_task(acks_late=True)
+def issue_ready_years() -> int:
+    """The daily job (beat, 06:30 London): issues every year that is ready and whose
+    issue date has come. Safe to run twice. Returns the number of years issued."""
+    return len(services.years_issue_due())
+
+
+@shared_task(acks_late=True)
+def issue_year(*, run_id: int) -> str:
+    """Runs a queued `IssueRun` (the team's "issue now" or "dry run" button). A
+    re-delivered task finds the run finished and does nothing."""
+    from .models import IssueRun
+
+    run = IssueRun.objects.select_related("year", "started_by").get(pk=run_id)
+    if run.status != IssueRun.Status.QUEUED:
+        return run.status
+    run = services.returns_issue(
+        year=run.year, dry_run=run.dry_run, started_by=run.started_by, run=run
+    )
+    return run.status

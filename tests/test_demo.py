@@ -290,3 +290,72 @@ def test_the_commands_load_and_list_the_demo():
 def test_load_demo_refuses_bad_arguments(arguments):
     with pytest.raises(CommandError):
         call_command("load_demo", *arguments)
+
+
+class TestReportingYears:
+    """The demo's years: opened and issued with the real service, the latest in
+    season, the earlier ones approved."""
+
+    def test_three_years_the_latest_issued_with_its_deadline_ahead(self, demo):
+        from returns.models import ReportingYear
+        from returns.selectors import current_reporting_year
+
+        years = list(ReportingYear.objects.order_by("starts_on"))
+        assert [year.label for year in years] == ["2022/23", "2023/24", "2024/25"]
+        latest = years[-1]
+        assert current_reporting_year() == latest
+        assert all(year.issued_at and year.ready_at for year in years)
+        assert latest.issue_on <= TODAY < latest.deadline
+        assert all(year.issued_at.date() <= TODAY for year in years)
+
+    def test_past_years_are_approved_with_credits_from_their_entries(self, demo):
+        from returns.models import AnnualReturn, Notification, ReturnLine
+        from returns.services import lines_recompute_credits
+
+        past = AnnualReturn.objects.exclude(year__label="2024/25")
+        assert past.count() >= 100
+        statuses = Counter(past.values_list("status", flat=True))
+        # All approved but the demo supplier's last year, which it just submitted.
+        assert set(statuses) == {"approved", "submitted"}
+        assert statuses["submitted"] == 1
+        assert not past.filter(status="approved", approved_by__isnull=True).exists()
+        assert lines_recompute_credits() == []  # delivered credits match the entries
+        lines = ReturnLine.objects.filter(annual_return__in=past)
+        below = [line for line in lines if line.delivered_credits < line.target_credits]
+        assert 0 < len(below) < lines.count() / 2
+        assert all(line.shortfall_reason and line.recovery_plan for line in below)
+        # Issuing in the demo sends no email.
+        assert not Notification.objects.filter(kind="issued").exists()
+
+    def test_the_season_is_a_believable_mix(self, demo):
+        from returns.models import AnnualReturn
+
+        statuses = Counter(
+            AnnualReturn.objects.filter(year__label="2024/25").values_list(
+                "status", flat=True
+            )
+        )
+        assert statuses["returned"] == 1
+        assert statuses["not_required"] == 1
+        for status in ("not_started", "in_progress", "submitted", "approved"):
+            assert statuses[status] >= 5, statuses
+
+    def test_the_demo_supplier_has_a_return_in_progress_with_lines_filled(self, demo):
+        from returns.models import AnnualReturn
+
+        annual_return = AnnualReturn.objects.get(
+            supplier__contacts__user__email="supplier@example.org",
+            year__label="2024/25",
+        )
+        assert annual_return.status == "in_progress"
+        lines = list(annual_return.lines.annotate(filled=Count("entries")))
+        assert len(lines) >= 4
+        assert 2 <= sum(1 for line in lines if line.filled) < len(lines)
+
+    def test_a_later_today_moves_the_season(self):
+        from returns.models import ReportingYear
+
+        load_demo(today=datetime.date(2026, 2, 1), scale=1)
+        latest = ReportingYear.objects.order_by("-starts_on").first()
+        assert latest.label == "2024/25"
+        assert latest.issue_on <= datetime.date(2026, 2, 1) < latest.deadline

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from frameworks.models import ImportRun
-from returns.models import AnnualReturn
+from returns.models import AnnualReturn, IssueRun
 from tests import factories
 
 ROLES = (
@@ -59,6 +59,7 @@ OWN_SUPPLIER_ONLY = row(LOGIN, 200, 404, 403, 403, 403, 403)
 SUPPLIERS_ONLY = row(LOGIN, 200, 200, 403, 403, 403, 403)
 MEMBERS_ONLY = row(LOGIN, 403, 403, 200, 200, 403, 403)
 ADMINISTRATORS_ONLY = row(LOGIN, 403, 403, 403, 403, 403, 200)
+TEAM_POST_ONLY = row(LOGIN, 403, 403, 403, 403, 405, 405)  # GET: method not allowed
 
 EXPECTED: dict[str, dict] = {
     "home": PUBLIC,
@@ -140,6 +141,14 @@ EXPECTED: dict[str, dict] = {
     "team:import_detail": TEAM_ONLY,
     "team:import_confirm": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
     "team:import_template": TEAM_ONLY,
+    "team:years": TEAM_ONLY,
+    "team:year_open": TEAM_ONLY,
+    "team:year_detail": TEAM_ONLY,
+    "team:year_edit": TEAM_ONLY,
+    "team:year_measures": TEAM_ONLY,
+    "team:year_ready": TEAM_POST_ONLY,
+    "team:year_run": TEAM_POST_ONLY,
+    "team:issue_run": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -158,6 +167,8 @@ KWARG_VALUES = {
     "key": lambda w: "made-up-key",
     "token": lambda w: "made-up-token",
     "kind": lambda w: "line",
+    "slug": lambda w: w["return_a"].year.slug,
+    "run_id": lambda w: w["issue_run"].pk,
     "pk": lambda w: w["line_a"].pk,
     "line_id": lambda w: w["line_a"].pk,
     "uidb36": lambda w: "1",
@@ -245,6 +256,7 @@ def world(db):
         "case_study_a": factories.CaseStudyFactory(line=line),
         "query_a": factories.LineQueryFactory(line=line),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
+        "issue_run": IssueRun.objects.create(year=line.annual_return.year),
     }
 
 

@@ -23,6 +23,7 @@ from frameworks.models import (
     Supplier,
     Valuation,
 )
+from returns.models import AnnualReturn, ReportingYear, ReturnEntry, ReturnLine
 
 from .attachments import build_attachments
 from .consortium import (
@@ -40,6 +41,7 @@ from .consortium import (
 )
 from .imports import build_imports
 from .supplier_season import build_supplier_season
+from .years import build_reporting_years, build_return_figures
 
 __all__ = [
     "DEMO_LOGINS",
@@ -58,6 +60,8 @@ STEPS: list[Step] = [
     build_contracts,
     build_valuations,
     build_delivery_plans,
+    build_reporting_years,
+    build_return_figures,
     # Fills in the demo supplier's returns once issued (last year's submitted, this
     # year's part-filled): keep it after the issuing step, before chasing.
     build_supplier_season,
@@ -76,6 +80,10 @@ COUNTED: dict[str, type[models.Model]] = {
     "contracts": Contract,
     "valuations": Valuation,
     "delivery_plan_items": DeliveryPlanItem,
+    "reporting_years": ReportingYear,
+    "returns": AnnualReturn,
+    "return_lines": ReturnLine,
+    "return_entries": ReturnEntry,
 }
 
 

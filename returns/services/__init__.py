@@ -2,6 +2,13 @@
 
 from .credits import line_credits, lines_recompute_credits
 from .events import event_record
+from .issuing import (
+    issue_plan,
+    returns_issue,
+    year_mark_ready,
+    year_withdraw_ready,
+    years_issue_due,
+)
 from .lines import LineConflict, ReturnNotEditable, line_figures, line_save
 from .notifications import (
     notification_claim,
@@ -22,6 +29,7 @@ __all__ = [
     "return_submit",
     "submitted_on_time",
     "event_record",
+    "issue_plan",
     "line_credits",
     "lines_recompute_credits",
     "notification_claim",
@@ -29,5 +37,9 @@ __all__ = [
     "notification_skip",
     "notifications_queue",
     "notifications_send",
+    "returns_issue",
+    "year_mark_ready",
     "year_open",
+    "year_withdraw_ready",
+    "years_issue_due",
 ]

@@ -9,6 +9,7 @@ from returns.views import (
     shortfall,
     team,
     team_lines,
+    years,
 )
 
 app_name = "team"
@@ -67,4 +68,12 @@ urlpatterns = [
         imports.import_template,
         name="import_template",
     ),
+    path("years/", years.years, name="years"),
+    path("years/open/", years.year_open_view, name="year_open"),
+    path("years/<slug:slug>/", years.year_detail, name="year_detail"),
+    path("years/<slug:slug>/change/", years.year_edit, name="year_edit"),
+    path("years/<slug:slug>/credits/", years.year_measures, name="year_measures"),
+    path("years/<slug:slug>/ready/", years.year_ready, name="year_ready"),
+    path("years/<slug:slug>/run/", years.year_run, name="year_run"),
+    path("years/<slug:slug>/runs/<int:run_id>/", years.issue_run, name="issue_run"),
 ]

@@ -1,0 +1,121 @@
+"""Changing a year before (and, for its deadline and reminders, after) issue."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal.numbers import round_half_up, round_money
+
+from ...models import ReportingYear, YearMeasure
+from ..years import (
+    DEADLINE_BEFORE_ISSUE,
+    ISSUE_BEFORE_END,
+    NEGATIVE,
+    _validate_offsets,
+)
+
+FROZEN = (
+    "Reporting year {label} has been issued: its rate, threshold, issue date and "
+    "credit values are frozen"
+)
+UNKNOWN_MEASURE = "That measure is not in this year's catalogue"
+
+
+def _withdraw_ready(year: ReportingYear) -> None:
+    # What the team checked has changed: it must check the dry run again.
+    year.ready_at = None
+    year.ready_by = None
+
+
+@transaction.atomic
+def year_update(
+    *,
+    year: ReportingYear,
+    acting_user,
+    deadline: datetime.date,
+    reminder_offsets: list[int],
+    issue_on: datetime.date | None = None,
+    credits_per_100k: Decimal | None = None,
+    spend_threshold: Decimal | None = None,
+) -> ReportingYear:
+    """Changes a year's settings. The deadline and reminder offsets stay editable
+    after issue; the issue date, rate and threshold freeze at issue. A change to
+    those before issue withdraws "ready". Called by the year's edit page."""
+    year = ReportingYear.objects.select_for_update().get(pk=year.pk)
+    frozen_fields = {
+        "issue_on": issue_on,
+        "credits_per_100k": credits_per_100k,
+        "spend_threshold": spend_threshold,
+    }
+    changes = {
+        name: value
+        for name, value in frozen_fields.items()
+        if value is not None and value != getattr(year, name)
+    }
+    if changes and year.issued_at is not None:
+        raise ValidationError(FROZEN.format(label=year.label))
+    errors: dict[str, str] = {}
+    new_issue_on = changes.get("issue_on", year.issue_on)
+    if new_issue_on <= year.ends_on:
+        errors["issue_on"] = ISSUE_BEFORE_END.format(ends_on=year.ends_on)
+    if deadline <= new_issue_on:
+        errors["deadline"] = DEADLINE_BEFORE_ISSUE
+    for name in ("credits_per_100k", "spend_threshold"):
+        if name in changes and changes[name] < 0:
+            errors[name] = NEGATIVE
+    try:
+        offsets = _validate_offsets(reminder_offsets)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    if "spend_threshold" in changes:
+        changes["spend_threshold"] = round_money(changes["spend_threshold"])
+    if "credits_per_100k" in changes:
+        changes["credits_per_100k"] = round_half_up(changes["credits_per_100k"], 2)
+    for name, value in changes.items():
+        setattr(year, name, value)
+    if changes:
+        _withdraw_ready(year)
+    year.deadline = deadline
+    year.reminder_offsets = offsets
+    year._change_reason = f"Settings changed by {acting_user}"
+    year.save()
+    return year
+
+
+@transaction.atomic
+def year_measures_update(
+    *, year: ReportingYear, acting_user, credits: dict[int, Decimal]
+) -> int:
+    """Sets this year's credits per unit for the measures given (by YearMeasure
+    id), until issue. Withdraws "ready" when anything changed. Returns how many
+    changed. Called by the year's credit values page."""
+    year = ReportingYear.objects.select_for_update().get(pk=year.pk)
+    if year.issued_at is not None:
+        raise ValidationError(FROZEN.format(label=year.label))
+    rows = {row.pk: row for row in YearMeasure.objects.filter(year=year)}
+    errors = {}
+    changed = []
+    for pk, value in credits.items():
+        row = rows.get(pk)
+        if row is None:
+            errors[f"measure_{pk}"] = UNKNOWN_MEASURE
+        elif value is None or value < 0:
+            errors[f"measure_{pk}"] = NEGATIVE
+        elif round_half_up(value, 6) != row.credits_per_unit:
+            row.credits_per_unit = round_half_up(value, 6)
+            changed.append(row)
+    if errors:
+        raise ValidationError(errors)
+    for row in changed:
+        row._change_reason = f"Credit value changed by {acting_user}"
+        row.save(update_fields=["credits_per_unit"])
+    if changed and year.ready_at is not None:
+        _withdraw_ready(year)
+        year.save()
+    return len(changed)
