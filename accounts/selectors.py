@@ -118,3 +118,28 @@ def supplier_invitation_get(*, user, invitation_id: int):
         .filter(supplier__in=suppliers_for_user(user=user)),
         pk=invitation_id,
     )
+
+
+def recent_contact_changes(*, limit: int = 15) -> list:
+    """The latest changes to supplier contacts (from their history), newest first,
+    with who made each: what the team sees of suppliers managing their colleagues."""
+    records = list(
+        SupplierContact.history.select_related(
+            "user", "supplier", "history_user"
+        ).order_by("-history_date", "-history_id")[:limit]
+    )
+    for record in records:
+        if record.history_type == "+":
+            record.summary = "Added"
+            continue
+        previous = record.prev_record
+        changes = record.diff_against(previous).changed_fields if previous else []
+        if "is_active" in changes:
+            record.summary = "Removed" if not record.is_active else "Added again"
+        elif "is_primary" in changes:
+            record.summary = (
+                "Made primary contact" if record.is_primary else "No longer primary"
+            )
+        else:
+            record.summary = "Details changed"
+    return records

@@ -39,6 +39,7 @@ from .consortium import (
     quarter_end,
 )
 from .imports import build_imports
+from .invitations import build_invitations
 from .supplier_season import build_supplier_season
 
 __all__ = [
@@ -63,6 +64,7 @@ STEPS: list[Step] = [
     build_supplier_season,
     build_attachments,  # evidence, case studies, queries: after returns exist
     build_imports,
+    build_invitations,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts.views import team as people
 from returns.views import (
     case_studies,
     evidence,
@@ -66,5 +67,19 @@ urlpatterns = [
         "imports/templates/<slug:import_kind>.xlsx",
         imports.import_template,
         name="import_template",
+    ),
+    # People and invitations (accounts.views.team)
+    path("people/", people.people, name="people"),
+    path("people/invite/", people.invite, name="people_invite"),
+    path("people/bulk/", people.bulk, name="people_bulk"),
+    path(
+        "people/invitations/<int:invitation_id>/resend/",
+        people.resend,
+        name="invitation_resend",
+    ),
+    path(
+        "people/invitations/<int:invitation_id>/withdraw/",
+        people.withdraw,
+        name="invitation_withdraw",
     ),
 ]
