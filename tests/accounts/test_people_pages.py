@@ -186,3 +186,26 @@ def test_the_demo_shows_pending_invitations_and_contacts_not_invited(team_client
     assert "Expired" in page and "Not sent" in page
     bulk = team_client.get("/team/people/bulk/").content.decode()
     assert "imported.contact@" in bulk
+
+
+def test_a_failed_invitation_email_shows_on_the_people_page(
+    team_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken_send(self, fail_silently=False):
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            email="bounce@example.com",
+            supplier=factories.SupplierFactory(),
+            invited_by=None,
+        )
+    page = team_client.get("/team/people/").content.decode()
+    assert "Email failed" in page
+    monkeypatch.undo()
+    invitation = Invitation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        team_client.post(f"/team/people/invitations/{invitation.pk}/resend/")
+    assert len(mail.outbox) == 1
+    assert "Email failed" not in team_client.get("/team/people/").content.decode()
