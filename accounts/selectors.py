@@ -1,9 +1,11 @@
 """Reads about people and their organisations."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.shortcuts import get_object_or_404
 
 from frameworks.models import Member, Supplier
+from returns.models import Notification
 
 from .models import Invitation, SupplierContact
 
@@ -71,10 +73,25 @@ def contacts_without_account() -> QuerySet:
 
 def invitations_for_team(*, state: str = "open") -> QuerySet:
     """Invitations for the team's people page, newest first: `open` (sent or not,
-    expired or not), or `all`."""
-    invitations = Invitation.objects.select_related(
-        "supplier", "member", "invited_by", "user"
-    ).order_by("-created_at", "-pk")
+    expired or not), or `all`; each with `send_failed` (the latest send's email could
+    not be sent, per the ledger)."""
+    latest_send_failed = Notification.objects.filter(
+        kind=Notification.Kind.INVITATION,
+        status=Notification.Status.FAILED,
+        annual_return__isnull=True,
+        key=Concat(
+            Value("inv"),
+            Cast(OuterRef("pk"), CharField()),
+            Value(":"),
+            OuterRef("send_key"),
+            output_field=CharField(),
+        ),
+    )
+    invitations = (
+        Invitation.objects.select_related("supplier", "member", "invited_by", "user")
+        .annotate(send_failed=Exists(latest_send_failed))
+        .order_by("-created_at", "-pk")
+    )
     if state == "open":
         invitations = invitations.filter(
             accepted_at__isnull=True, withdrawn_at__isnull=True
@@ -118,3 +135,28 @@ def supplier_invitation_get(*, user, invitation_id: int):
         .filter(supplier__in=suppliers_for_user(user=user)),
         pk=invitation_id,
     )
+
+
+def recent_contact_changes(*, limit: int = 15) -> list:
+    """The latest changes to supplier contacts (from their history), newest first,
+    with who made each: what the team sees of suppliers managing their colleagues."""
+    records = list(
+        SupplierContact.history.select_related(
+            "user", "supplier", "history_user"
+        ).order_by("-history_date", "-history_id")[:limit]
+    )
+    for record in records:
+        if record.history_type == "+":
+            record.summary = "Added"
+            continue
+        previous = record.prev_record
+        changes = record.diff_against(previous).changed_fields if previous else []
+        if "is_active" in changes:
+            record.summary = "Removed" if not record.is_active else "Added again"
+        elif "is_primary" in changes:
+            record.summary = (
+                "Made primary contact" if record.is_primary else "No longer primary"
+            )
+        else:
+            record.summary = "Details changed"
+    return records

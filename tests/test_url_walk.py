@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import Invitation
 from frameworks.models import ImportRun
 from returns.models import AnnualReturn, IssueRun
 from tests import factories
@@ -121,6 +122,14 @@ EXPECTED: dict[str, dict] = {
     "supplier:line_case_studies": OWN_SUPPLIER_ONLY,
     "supplier:case_study_create": OWN_SUPPLIER_ONLY,
     "supplier:case_study_edit": OWN_SUPPLIER_ONLY,
+    "supplier:switch": SUPPLIERS_ONLY,
+    "supplier:colleagues": SUPPLIERS_ONLY,
+    "supplier:colleague_invite": SUPPLIERS_ONLY,
+    "supplier:colleague_remove": OWN_SUPPLIER_ONLY,
+    # POST only: GET is refused after the role check (POSTs are scoped in
+    # tests/accounts/test_colleagues.py)
+    "supplier:colleague_primary": row(LOGIN, 405, 405, 403, 403, 403, 403),
+    "supplier:colleague_invitation_withdraw": row(LOGIN, 405, 405, 403, 403, 403, 403),
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
@@ -149,6 +158,11 @@ EXPECTED: dict[str, dict] = {
     "team:year_ready": TEAM_POST_ONLY,
     "team:year_run": TEAM_POST_ONLY,
     "team:issue_run": TEAM_ONLY,
+    "team:people": TEAM_ONLY,
+    "team:people_invite": TEAM_ONLY,
+    "team:people_bulk": TEAM_ONLY,
+    "team:invitation_resend": row(LOGIN, 403, 403, 403, 403, 405, 405),
+    "team:invitation_withdraw": row(LOGIN, 403, 403, 403, 403, 405, 405),
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -166,6 +180,8 @@ KWARG_VALUES = {
     "reference": lambda w: w["return_a"].reference,
     "key": lambda w: "made-up-key",
     "token": lambda w: "made-up-token",
+    "contact_id": lambda w: w["contact_a"].pk,
+    "invitation_id": lambda w: w["invitation_a"].pk,
     "kind": lambda w: "line",
     "slug": lambda w: w["return_a"].year.slug,
     "run_id": lambda w: w["issue_run"].pk,
@@ -251,6 +267,10 @@ def world(db):
             "administrator": factories.AdministratorFactory(),
         },
         "return_a": line.annual_return,
+        "contact_a": factories.SupplierContactFactory(supplier=supplier_a),
+        "invitation_a": Invitation.objects.create(
+            email="invited@example.com", supplier=supplier_a
+        ),
         "line_a": line,
         "evidence_a": factories.EvidenceFactory(line=line),
         "case_study_a": factories.CaseStudyFactory(line=line),

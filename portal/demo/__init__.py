@@ -40,6 +40,7 @@ from .consortium import (
     quarter_end,
 )
 from .imports import build_imports
+from .invitations import build_invitations
 from .supplier_season import build_supplier_season
 from .years import build_reporting_years, build_return_figures
 
@@ -67,6 +68,7 @@ STEPS: list[Step] = [
     build_supplier_season,
     build_attachments,  # evidence, case studies, queries: after returns exist
     build_imports,
+    build_invitations,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

@@ -1,11 +1,32 @@
 from django.urls import path
 
+from accounts.views import colleagues
 from returns.views import case_studies, evidence, queries, supplier
 
 app_name = "supplier"
 
 urlpatterns = [
     path("", supplier.home, name="home"),
+    # Colleagues and switching supplier (accounts.views.colleagues): before the
+    # <str:reference>/ catch-all.
+    path("switch/", colleagues.switch, name="switch"),
+    path("colleagues/", colleagues.colleagues, name="colleagues"),
+    path("colleagues/invite/", colleagues.invite, name="colleague_invite"),
+    path(
+        "colleagues/<int:contact_id>/remove/",
+        colleagues.remove,
+        name="colleague_remove",
+    ),
+    path(
+        "colleagues/<int:contact_id>/primary/",
+        colleagues.make_primary,
+        name="colleague_primary",
+    ),
+    path(
+        "colleagues/invitations/<int:invitation_id>/withdraw/",
+        colleagues.withdraw_invitation,
+        name="colleague_invitation_withdraw",
+    ),
     path("<str:reference>/", supplier.return_detail, name="return_detail"),
     path(
         "<str:reference>/contracts/<int:line_id>/",

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts.views import team as people
 from returns.views import (
     case_studies,
     evidence,
@@ -76,4 +77,18 @@ urlpatterns = [
     path("years/<slug:slug>/ready/", years.year_ready, name="year_ready"),
     path("years/<slug:slug>/run/", years.year_run, name="year_run"),
     path("years/<slug:slug>/runs/<int:run_id>/", years.issue_run, name="issue_run"),
+    # People and invitations (accounts.views.team)
+    path("people/", people.people, name="people"),
+    path("people/invite/", people.invite, name="people_invite"),
+    path("people/bulk/", people.bulk, name="people_bulk"),
+    path(
+        "people/invitations/<int:invitation_id>/resend/",
+        people.resend,
+        name="invitation_resend",
+    ),
+    path(
+        "people/invitations/<int:invitation_id>/withdraw/",
+        people.withdraw,
+        name="invitation_withdraw",
+    ),
 ]

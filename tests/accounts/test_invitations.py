@@ -350,3 +350,30 @@ def test_bulk_send_to_everyone_not_invited_skips_those_already_invited(captured)
         "invited@example.com",
         "fresh@example.com",
     ]
+
+
+def test_a_removed_contact_invited_again_is_linked_again(captured, client):
+    contact = factories.SupplierContactFactory(is_active=False)
+    _, token = invite(captured, email=contact.user.email, supplier=contact.supplier)
+    client.post(f"/accounts/invitation/{token}/")
+    contact.refresh_from_db()
+    assert contact.is_active
+    assert SupplierContact.objects.filter(user=contact.user).count() == 1
+
+
+def test_an_invitation_marked_primary_moves_the_primary_contact(captured):
+    current = factories.SupplierContactFactory(is_primary=True)
+    _, token = invite(
+        captured, email="next@example.com", supplier=current.supplier, is_primary=True
+    )
+    invitation_accept(token=token, password=NEW_PASSWORD)
+    current.refresh_from_db()
+    assert not current.is_primary
+    assert SupplierContact.objects.get(user__email="next@example.com").is_primary
+
+
+def test_an_inactive_supplier_cannot_be_invited_to():
+    supplier = factories.SupplierFactory(is_active=False)
+    with pytest.raises(ValidationError):
+        invitation_create(email="x@example.com", supplier=supplier, invited_by=None)
+    assert not Invitation.objects.exists()
