@@ -142,6 +142,10 @@ EXPECTED: dict[str, dict] = {
     "team:import_template": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
+    "member:year": MEMBERS_ONLY,  # each viewer sees their own member's lines
+    "member:export": MEMBERS_ONLY,
+    "member:switch": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
+    "member:case_study": row(LOGIN, 403, 403, 200, 404, 403, 403),
 }
 
 # The Django admin: staff only. Its pages send everyone else to the admin's sign-in,
@@ -170,6 +174,7 @@ KWARG_VALUES = {
     "query_id": lambda w: w["query_a"].pk,
     "import_id": lambda w: w["import_run"].pk,
     "import_kind": lambda w: "valuations",
+    "year_slug": lambda w: w["return_a"].year.slug,
 }
 
 
@@ -242,7 +247,8 @@ def world(db):
         "return_a": line.annual_return,
         "line_a": line,
         "evidence_a": factories.EvidenceFactory(line=line),
-        "case_study_a": factories.CaseStudyFactory(line=line),
+        # Shared with member A, so member A may open it on the member pages.
+        "case_study_a": factories.CaseStudyFactory(line=line, share_with_member=True),
         "query_a": factories.LineQueryFactory(line=line),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
     }
