@@ -196,10 +196,22 @@ def member_year(*, member, year: ReportingYear) -> MemberYear:
         member=member,
         year=year,
         rows=list(rows.values()),
-        totals=figures.totals(lines=approved),
+        totals=_member_totals(approved),
         outcomes=outcomes(figures.quantities(lines=approved)),
         case_studies=case_studies,
     )
+
+
+def _member_totals(approved) -> dict:
+    """Spend, target, delivered and shortfall of the member's approved lines. The
+    shortfall is the shortfall page's: the sum of each contract's shortfall."""
+    totals = figures.totals(lines=approved)
+    by_contract = figures.shortfall_total(
+        figures.shortfall_by("contract", lines=approved)
+    )
+    totals["shortfall"] = by_contract.shortfall
+    totals["contracts_short"] = by_contract.contracts_short
+    return totals
 
 
 def member_case_studies(*, members) -> QuerySet[CaseStudy]:
