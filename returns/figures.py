@@ -379,6 +379,14 @@ def shortfall_total_of_contracts(rows: list[ContractToDate]) -> ShortfallRow:
 # query; the headline, employment opportunities, is the sum of its five measures.
 # ---------------------------------------------------------------------------------
 
+# The report's breakdowns by place use the shortfall page's sums too.
+SHORTFALL_GROUPS.setdefault(
+    "local_authority", ("local_authority_id", "local_authority__name")
+)
+SHORTFALL_GROUPS.setdefault(
+    "region", ("local_authority__region", "local_authority__region")
+)
+
 EMPLOYMENT_OPPORTUNITIES = ("EMP-FT", "EMP-PT", "EMP-SUS", "APP-NEW", "APP-SUS")
 POUNDS = "£"
 

@@ -196,13 +196,13 @@ def member_year(*, member, year: ReportingYear) -> MemberYear:
         member=member,
         year=year,
         rows=list(rows.values()),
-        totals=_member_totals(approved),
+        totals=_reported_totals(approved),
         outcomes=outcomes(figures.quantities(lines=approved)),
         case_studies=case_studies,
     )
 
 
-def _member_totals(approved) -> dict:
+def _reported_totals(approved) -> dict:
     """Spend, target, delivered and shortfall of the member's approved lines. The
     shortfall is the shortfall page's: the sum of each contract's shortfall."""
     totals = figures.totals(lines=approved)
@@ -295,3 +295,299 @@ def _current_year():
     from .selectors import current_reporting_year
 
     return current_reporting_year()
+
+
+# --- The annual impact report -----------------------------------------------------
+
+BREAKDOWNS = (
+    ("framework", "By framework", "Framework"),
+    ("member", "By member", "Member"),
+    ("local_authority", "By local authority", "Local authority"),
+    ("region", "By region", "Region"),
+)
+NOT_RECORDED = "Place not recorded"
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    name: str
+    lines: int
+    target: Decimal
+    delivered: Decimal
+    shortfall: Decimal
+    employment_opportunities: Decimal
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    group: str
+    title: str
+    key_label: str
+    rows: list[BreakdownRow]
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    code: str
+    name: str
+    unit: str
+    quantity: Decimal
+    last_year: Decimal | None
+
+
+@dataclass
+class ImpactReport:
+    year: ReportingYear
+    last_year: ReportingYear | None
+    totals: dict
+    last_totals: dict | None
+    outcomes: list[Outcome]
+    social_value: list[figures.SocialValue]
+    social_value_total: Decimal | None
+    last_social_value_total: Decimal | None
+    breakdowns: list[Breakdown]
+    measures: list[MeasureRow]
+    case_studies: list[CaseStudy]
+    returns_approved: int
+    returns_expected: int
+
+    @property
+    def headline(self) -> Outcome:
+        return self.outcomes[0]
+
+    @property
+    def credits(self) -> Outcome:
+        last = self.last_totals["delivered"] if self.last_totals else None
+        return Outcome("Credits delivered", "credits", self.totals["delivered"], last)
+
+    @property
+    def target(self) -> Outcome:
+        last = self.last_totals["target"] if self.last_totals else None
+        return Outcome("Target credits", "credits", self.totals["target"], last)
+
+    @property
+    def credits_percent(self) -> int | None:
+        if not self.totals["target"]:
+            return None
+        return int(
+            (self.totals["delivered"] * 100 / self.totals["target"]).quantize(
+                Decimal("1")
+            )
+        )
+
+    @property
+    def social_value_outcome(self) -> Outcome | None:
+        if self.social_value_total is None:
+            return None
+        return Outcome(
+            "Social value", "£", self.social_value_total, self.last_social_value_total
+        )
+
+    def breakdown(self, group: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.group == group)
+
+
+def previous_year(year: ReportingYear) -> ReportingYear | None:
+    return (
+        ReportingYear.objects.filter(starts_on__lt=year.starts_on)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def _breakdown(group: str, title: str, key_label: str, lines) -> Breakdown:
+    """The shortfall page's sums per group (`figures.shortfall_by`), with each group's
+    employment opportunities: two queries."""
+    people = figures.quantities_by(group, lines=lines)
+    rows = [
+        BreakdownRow(
+            name=row.name or NOT_RECORDED,
+            lines=row.contracts,
+            target=row.target,
+            delivered=row.delivered,
+            shortfall=row.shortfall,
+            employment_opportunities=figures.employment_opportunities(
+                people.get(row.key, {})
+            ),
+        )
+        for row in figures.shortfall_by(group, lines=lines)
+    ]
+    rows.sort(key=lambda r: (r.name == NOT_RECORDED, r.name.lower()))
+    return Breakdown(group, title, key_label, rows)
+
+
+def _social_value_total(rows: list[figures.SocialValue]) -> Decimal | None:
+    if not rows:
+        return None
+    return sum((row.value for row in rows), ZERO)
+
+
+def impact_report(*, year: ReportingYear) -> ImpactReport:
+    """The year's impact report against the year before, from approved returns only.
+    A constant number of queries, whatever the number of lines."""
+    from .models import Measure
+
+    last_year = previous_year(year)
+    lines = figures.reported_lines(year=year)
+    this_quantities = figures.quantities(lines=lines)
+    last_quantities = last_totals = last_social = None
+    if last_year is not None:
+        last_lines = figures.reported_lines(year=last_year)
+        last_quantities = figures.quantities(lines=last_lines)
+        last_totals = _reported_totals(last_lines)
+        last_social = _social_value_total(
+            figures.social_value(year=last_year, by_measure=last_quantities)
+        )
+    social = figures.social_value(year=year, by_measure=this_quantities)
+    measures = [
+        MeasureRow(
+            code=measure.code,
+            name=measure.name,
+            unit=measure.unit,
+            quantity=this_quantities.get(measure.code, ZERO),
+            last_year=None
+            if last_quantities is None
+            else last_quantities.get(measure.code, ZERO),
+        )
+        for measure in Measure.objects.filter(is_active=True).order_by(
+            "position", "code"
+        )
+    ]
+    counts = figures.status_counts(year=year)
+    return ImpactReport(
+        year=year,
+        last_year=last_year,
+        totals=_reported_totals(lines),
+        last_totals=last_totals,
+        outcomes=outcomes(this_quantities, last_quantities),
+        social_value=social,
+        social_value_total=_social_value_total(social),
+        last_social_value_total=last_social,
+        breakdowns=[
+            _breakdown(group, title, key_label, lines)
+            for group, title, key_label in BREAKDOWNS
+        ],
+        measures=measures,
+        case_studies=list(public_case_studies(year=year)),
+        returns_approved=counts.get(AnnualReturn.Status.APPROVED, 0),
+        returns_expected=sum(
+            n
+            for status, n in counts.items()
+            if status != AnnualReturn.Status.NOT_REQUIRED
+        ),
+    )
+
+
+def public_case_studies(*, year: ReportingYear) -> QuerySet[CaseStudy]:
+    """Case studies the team approved for publication, on approved lines of the year:
+    only their public title and story are ever shown."""
+    return (
+        CaseStudy.objects.filter(
+            publication=CaseStudy.Publication.APPROVED,
+            erased_at__isnull=True,
+            line__in=figures.reported_lines(year=year),
+        )
+        .exclude(public_title="")
+        .exclude(public_story="")
+        .select_related("line__local_authority")
+        .order_by("approved_at", "pk")
+        .only("pk", "public_title", "public_story", "line__local_authority__name")
+    )
+
+
+def published_year_or_404(year_slug: str) -> ReportingYear:
+    year = ReportingYear.objects.filter(
+        label=year_slug.replace("-", "/", 1), report_published_at__isnull=False
+    ).first()
+    if year is None:
+        raise Http404
+    return year
+
+
+def report_sheets(report: ImpactReport) -> list[tuple[str, list[str], list[list]]]:
+    """The report as workbook sheets: (title, header, rows), figures as numbers."""
+    last = report.last_year
+    last_label = last.label if last else "Year before"
+    this_label = report.year.label
+
+    def compare_row(outcome: Outcome) -> list:
+        return [
+            outcome.label,
+            outcome.unit,
+            outcome.quantity,
+            outcome.last_year,
+            outcome.change,
+        ]
+
+    headlines = [compare_row(o) for o in report.outcomes]
+    headlines.append(compare_row(report.target))
+    headlines.append(compare_row(report.credits))
+    if report.social_value_outcome is not None:
+        headlines.append(compare_row(report.social_value_outcome))
+    breakdown_header = [
+        "Contracts",
+        "Target credits",
+        "Credits delivered",
+        "Shortfall",
+        "Employment opportunities",
+    ]
+    sheets = [
+        (
+            "Headlines",
+            ["Figure", "Unit", this_label, last_label, "Change"],
+            headlines,
+        ),
+        (
+            "Social value",
+            ["Code", "Measure", "Delivered", "Value per unit (£)", "Social value (£)"],
+            [
+                [row.code, row.name, row.quantity, row.proxy_value, row.value]
+                for row in report.social_value
+            ],
+        ),
+    ]
+    for breakdown in report.breakdowns:
+        sheets.append(
+            (
+                breakdown.title,
+                [breakdown.key_label, *breakdown_header],
+                [
+                    [
+                        row.name,
+                        row.lines,
+                        row.target,
+                        row.delivered,
+                        row.shortfall,
+                        row.employment_opportunities,
+                    ]
+                    for row in breakdown.rows
+                ],
+            )
+        )
+    sheets.append(
+        (
+            "Every measure",
+            ["Code", "Measure", "Unit", this_label, last_label],
+            [
+                [m.code, m.name, m.unit, m.quantity, m.last_year]
+                for m in report.measures
+            ],
+        )
+    )
+    sheets.append(
+        (
+            "Case studies",
+            ["Title", "Story", "Local authority"],
+            [
+                [
+                    study.public_title,
+                    study.public_story,
+                    study.line.local_authority.name
+                    if study.line.local_authority
+                    else "",
+                ]
+                for study in report.case_studies
+            ],
+        )
+    )
+    return sheets

@@ -146,6 +146,14 @@ EXPECTED: dict[str, dict] = {
     "member:export": MEMBERS_ONLY,
     "member:switch": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
     "member:case_study": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    # the impact report: the team's pages, and the public page once published
+    "team:reports": TEAM_ONLY,
+    "team:report": TEAM_ONLY,
+    "team:report_export": TEAM_ONLY,
+    "team:report_publish": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
+    "impact:index": PUBLIC,
+    "impact:report": NOT_FOUND,  # the walk's year is not published
+    "impact:export": NOT_FOUND,
 }
 
 # The Django admin: staff only. Its pages send everyone else to the admin's sign-in,

@@ -46,3 +46,26 @@ def test_a_member_viewer_sees_their_contracts_and_opens_a_case_study(
     page.set_viewport_size({"width": 375, "height": 800})
     assert not has_horizontal_scroll(page)
     assert_accessible(page, "member-year-375")
+
+
+def test_the_published_report_reads_without_sign_in_and_passes_axe(
+    page, live_server, csp_violations
+):
+    from returns.services.reports import report_publish
+
+    world = build_impact_world()
+    report_publish(year=world["this"], acting_user=factories.TeamUserFactory())
+    page.goto(f"{live_server.url}/impact/{world['this'].slug}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Impact report 2024/25"
+    assert "12" in page.locator("#headlines").inner_text()
+    assert page.locator("#chart-outcomes svg").count() == 1
+    assert "An apprentice joins the site team" in page.locator("main").inner_text()
+    assert_accessible(page, "impact-report")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "impact-report.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "impact-report-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert not has_horizontal_scroll(page)
+    assert_accessible(page, "impact-report-375")
