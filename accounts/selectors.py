@@ -160,3 +160,18 @@ def recent_contact_changes(*, limit: int = 15) -> list:
         else:
             record.summary = "Details changed"
     return records
+
+
+SESSION_MEMBER_KEY = "current_member_id"
+
+
+def current_member(*, request) -> Member | None:
+    """The member a viewer is looking at: the one they switched to in this session,
+    else the first of theirs by name. None for someone who views no member."""
+    members = members_for_user(user=request.user).order_by("name")
+    chosen = request.session.get(SESSION_MEMBER_KEY)
+    if chosen is not None:
+        member = members.filter(pk=chosen).first()
+        if member is not None:
+            return member
+    return members.first()

@@ -59,3 +59,30 @@ def xlsx_bytes(
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def xlsx_sheets_bytes(
+    sheets: Iterable[tuple[str, list[str], Iterable[Iterable[object]]]],
+) -> bytes:
+    """An xlsx of several sheets, each (title, header, rows), written like `xlsx_bytes`:
+    bold frozen header, every text cell neutralised, in write-only mode."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title.replace("/", "-")[:31])
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for text in header:
+            cell = WriteOnlyCell(sheet, value=neutralise(text))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -31,4 +31,5 @@ urlpatterns = [
     path("returns/", include("returns.urls.supplier")),
     path("team/", include("returns.urls.team")),
     path("member/", include("returns.urls.member")),
+    path("impact/", include("returns.urls.impact")),
 ]

@@ -28,6 +28,9 @@ EVIDENCE_ADDED = "evidence_added"
 CASE_STUDY_ADDED = "case_study_added"
 CASE_STUDY_CHANGED = "case_study_changed"
 CASE_STUDY_REQUESTED = "case_study_requested"  # publication requested
+# Of a reporting year (YearEvent), not of a return:
+REPORT_PUBLISHED = "report_published"
+REPORT_UNPUBLISHED = "report_unpublished"
 
 LABELS = {
     ISSUED: "Return issued",
@@ -55,6 +58,8 @@ LABELS = {
     CASE_STUDY_ADDED: "Case study added",
     CASE_STUDY_CHANGED: "Case study changed",
     CASE_STUDY_REQUESTED: "Case study publication requested",
+    REPORT_PUBLISHED: "Impact report published",
+    REPORT_UNPUBLISHED: "Impact report taken down",
 }
 
 

@@ -584,3 +584,31 @@ class ReturnEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class YearEvent(models.Model):
+    """Something the team did to a reporting year as a whole (publishing its impact
+    report, taking it down), with who and when. Kinds are in returns/events.py."""
+
+    year = models.ForeignKey(
+        ReportingYear, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["year", "kind"], name="year_event_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.year} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        from .events import label
+
+        return label(self.kind)

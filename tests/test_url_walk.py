@@ -165,6 +165,18 @@ EXPECTED: dict[str, dict] = {
     "team:invitation_withdraw": row(LOGIN, 403, 403, 403, 403, 405, 405),
     # member
     "member:home": MEMBERS_ONLY,
+    "member:year": MEMBERS_ONLY,  # each viewer sees their own member's lines
+    "member:export": MEMBERS_ONLY,
+    "member:switch": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
+    "member:case_study": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    # the impact report: the team's pages, and the public page once published
+    "team:reports": TEAM_ONLY,
+    "team:report": TEAM_ONLY,
+    "team:report_export": TEAM_ONLY,
+    "team:report_publish": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
+    "impact:index": PUBLIC,
+    "impact:report": NOT_FOUND,  # the walk's year is not published
+    "impact:export": NOT_FOUND,
 }
 
 # The Django admin: staff only. Its pages send everyone else to the admin's sign-in,
@@ -197,6 +209,7 @@ KWARG_VALUES = {
     "query_id": lambda w: w["query_a"].pk,
     "import_id": lambda w: w["import_run"].pk,
     "import_kind": lambda w: "valuations",
+    "year_slug": lambda w: w["return_a"].year.slug,
 }
 
 
@@ -273,7 +286,8 @@ def world(db):
         ),
         "line_a": line,
         "evidence_a": factories.EvidenceFactory(line=line),
-        "case_study_a": factories.CaseStudyFactory(line=line),
+        # Shared with member A, so member A may open it on the member pages.
+        "case_study_a": factories.CaseStudyFactory(line=line, share_with_member=True),
         "query_a": factories.LineQueryFactory(line=line),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
         "issue_run": IssueRun.objects.create(year=line.annual_return.year),

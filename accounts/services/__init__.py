@@ -11,7 +11,7 @@ from .invitations import (
     invitation_withdraw,
     invitations_send_bulk,
 )
-from .switching import supplier_switch
+from .switching import member_switch, supplier_switch
 
 __all__ = [
     "InvitationProblem",
@@ -22,5 +22,6 @@ __all__ = [
     "invitation_send",
     "invitation_withdraw",
     "invitations_send_bulk",
+    "member_switch",
     "supplier_switch",
 ]

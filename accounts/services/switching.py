@@ -2,7 +2,12 @@
 
 from django.http import Http404
 
-from ..selectors import SESSION_SUPPLIER_KEY, suppliers_for_user
+from ..selectors import (
+    SESSION_MEMBER_KEY,
+    SESSION_SUPPLIER_KEY,
+    members_for_user,
+    suppliers_for_user,
+)
 
 
 def supplier_switch(*, request, supplier_id: int) -> None:
@@ -10,3 +15,10 @@ def supplier_switch(*, request, supplier_id: int) -> None:
     if not suppliers_for_user(user=request.user).filter(pk=supplier_id).exists():
         raise Http404
     request.session[SESSION_SUPPLIER_KEY] = supplier_id
+
+
+def member_switch(*, request, member_id: int) -> None:
+    """Remembers which of their members a viewer is looking at; 404 for any other."""
+    if not members_for_user(user=request.user).filter(pk=member_id).exists():
+        raise Http404
+    request.session[SESSION_MEMBER_KEY] = member_id

@@ -7,6 +7,7 @@ from returns.views import (
     history,
     imports,
     queries,
+    reports,
     shortfall,
     team,
     team_lines,
@@ -23,6 +24,10 @@ urlpatterns = [
         name="history",
     ),
     path("shortfall/", shortfall.shortfall, name="shortfall"),
+    path("reports/", reports.index, name="reports"),
+    path("reports/<str:year_slug>/", reports.report, name="report"),
+    path("reports/<str:year_slug>/report.xlsx", reports.export, name="report_export"),
+    path("reports/<str:year_slug>/publish/", reports.publish, name="report_publish"),
     path("shortfall/at-risk/", shortfall.at_risk, name="shortfall_at_risk"),
     path("shortfall/ended-short/", shortfall.ended_short, name="shortfall_ended_short"),
     path(

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from returns.views import impact
+
+app_name = "impact"
+
+urlpatterns = [
+    path("", impact.index, name="index"),
+    path("<str:year_slug>/", impact.report, name="report"),
+    path("<str:year_slug>/report.xlsx", impact.export, name="export"),
+]

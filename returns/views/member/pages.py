@@ -1,0 +1,90 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import current_member, members_for_user
+from accounts.services import member_switch
+from portal.exports import xlsx_bytes
+from returns import reports
+from returns.models import Measure
+
+from ..access import member_required
+
+
+def _member_or_404(request):
+    member = current_member(request=request)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
+    member = _member_or_404(request)
+    year = reports.member_year_or_404(member=member, year_slug=year_slug)
+    page = reports.member_year(member=member, year=year) if year else None
+    return render(
+        request,
+        "returns/member/year.html",
+        {
+            "member": member,
+            "members": members_for_user(user=request.user).order_by("name"),
+            "year": year,
+            "years": reports.member_years(member=member),
+            "page": page,
+        },
+    )
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    return _render_year(request, None)
+
+
+@member_required
+def year(request: HttpRequest, year_slug: str) -> HttpResponse:
+    return _render_year(request, year_slug)
+
+
+@member_required
+def export(request: HttpRequest, year_slug: str) -> HttpResponse:
+    member = _member_or_404(request)
+    year = reports.member_year_or_404(member=member, year_slug=year_slug)
+    page = reports.member_year(member=member, year=year)
+    measures = list(Measure.objects.filter(is_active=True).order_by("position", "code"))
+    header = reports.MEMBER_EXPORT_HEADER + [f"{m.name} ({m.unit})" for m in measures]
+    body = xlsx_bytes(
+        header,
+        reports.member_export_rows(page, [m.code for m in measures]),
+        title=f"{year.label} contracts".replace("/", "-"),
+        widths={1: 14, 2: 40, 3: 30, 4: 30, 5: 20, 6: 18},
+    )
+    response = HttpResponse(
+        body,
+        content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{member.reference}-{year.slug}.xlsx"'
+    )
+    return response
+
+
+@member_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    try:
+        member_id = int(request.POST.get("member", ""))
+    except ValueError:
+        raise Http404 from None
+    member_switch(request=request, member_id=member_id)
+    return redirect("member:home")
+
+
+@member_required
+def case_study(request: HttpRequest, case_study_id: int) -> HttpResponse:
+    members = members_for_user(user=request.user)
+    study = get_object_or_404(
+        reports.member_case_studies(members=members), pk=case_study_id
+    )
+    return render(request, "returns/member/case_study.html", {"study": study})
