@@ -27,3 +27,15 @@ def erase_expired_evidence() -> int:
     from .services.evidence import evidence_erase_expired
 
     return evidence_erase_expired()
+
+
+@shared_task(acks_late=True)
+def send_reminders(*, today: str | None = None) -> dict[str, int]:
+    """The daily automatic reminders (06:30 London, see CELERY_BEAT_SCHEDULE); a
+    re-run or re-delivery sends nothing twice. `today` (ISO date) is for tests."""
+    import datetime
+
+    from .services.reminders import reminders_send
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return reminders_send(today=day)

@@ -7,9 +7,11 @@ from .notifications import (
     notification_claim,
     notification_fail,
     notification_skip,
+    notifications_deliver,
     notifications_queue,
     notifications_send,
 )
+from .reminders import reminders_due, reminders_send
 from .submission import ReturnNotReady, return_submit, submitted_on_time
 from .years import year_open
 
@@ -27,7 +29,10 @@ __all__ = [
     "notification_claim",
     "notification_fail",
     "notification_skip",
+    "notifications_deliver",
     "notifications_queue",
     "notifications_send",
+    "reminders_due",
+    "reminders_send",
     "year_open",
 ]
