@@ -140,6 +140,11 @@ EXPECTED: dict[str, dict] = {
     "team:import_detail": TEAM_ONLY,
     "team:import_confirm": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
     "team:import_template": TEAM_ONLY,
+    "team:completion": TEAM_ONLY,
+    "team:chasing_list": TEAM_ONLY,
+    "team:chase_history": TEAM_ONLY,
+    "team:return_extend": TEAM_ONLY,
+    "team:return_not_required": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -155,6 +160,7 @@ EXPECTED_ADMIN = {
 # Values for URL arguments: ids of objects that belong to supplier A / member A.
 KWARG_VALUES = {
     "reference": lambda w: w["return_a"].reference,
+    "slug": lambda w: w["return_a"].year.slug,
     "key": lambda w: "made-up-key",
     "token": lambda w: "made-up-token",
     "kind": lambda w: "line",

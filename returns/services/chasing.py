@@ -12,6 +12,15 @@ from django.utils import timezone
 
 from .. import events
 from ..figures import CHASED
+
+__all__ = [
+    "CHASED",
+    "reminder_record",
+    "reminders_send_now",
+    "return_extend",
+    "return_mark_not_required",
+    "return_mark_required",
+]
 from ..models import AnnualReturn, Notification, Reminder
 from .events import event_record
 from .notifications import notifications_deliver
