@@ -25,6 +25,7 @@ from frameworks.models import (
 )
 
 from .attachments import build_attachments
+from .chasing import build_chasing
 from .consortium import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -63,6 +64,9 @@ STEPS: list[Step] = [
     build_supplier_season,
     build_attachments,  # evidence, case studies, queries: after returns exist
     build_imports,
+    # Needs the issuing step's returns: keep it after any step that issues or
+    # moves returns between states.
+    build_chasing,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {
