@@ -13,6 +13,7 @@ import sys
 BENCHMARKS = {
     "import_valuations": "bench.import_valuations",
     "issue_year": "bench.issue_year",
+    "completion": "bench.completion",
 }
 
 

@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "returns.tasks.erase_expired_evidence",
         "schedule": crontab(day_of_month=1, hour=6, minute=45),
     },
+    # 06:30 London every day: the automatic reminders of every open return.
+    "send-reminders": {
+        "task": "returns.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Content Security Policy: nothing inline, nothing from elsewhere.

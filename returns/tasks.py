@@ -49,3 +49,15 @@ def issue_year(*, run_id: int) -> str:
         year=run.year, dry_run=run.dry_run, started_by=run.started_by, run=run
     )
     return run.status
+
+
+@shared_task(acks_late=True)
+def send_reminders(*, today: str | None = None) -> dict[str, int]:
+    """The daily automatic reminders (06:30 London, see CELERY_BEAT_SCHEDULE); a
+    re-run or re-delivery sends nothing twice. `today` (ISO date) is for tests."""
+    import datetime
+
+    from .services.reminders import reminders_send
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return reminders_send(today=day)

@@ -294,3 +294,29 @@ class LineQueryFactory(factory.django.DjangoModelFactory):
     line = factory.SubFactory(ReturnLineFactory)
     raised_by = factory.SubFactory(UserFactory)
     text = "The spend is wrong: we invoiced £150,000 this year."
+
+
+def issued_return(
+    *,
+    supplier=None,
+    year=None,
+    issued_on: datetime.date | None = None,
+    contacts: int = 1,
+    **fields,
+) -> AnnualReturn:
+    """A return as issuing leaves it: issued at 07:00 London on `issued_on` (default
+    the year's issue date), with `contacts` active contacts (the first primary). Until
+    the issuing service is on main, tests make issued returns with this."""
+    import zoneinfo
+
+    year = year or ReportingYearFactory()
+    supplier = supplier or SupplierFactory()
+    day = issued_on or year.issue_on
+    issued_at = datetime.datetime(
+        day.year, day.month, day.day, 7, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London")
+    )
+    for index in range(contacts):
+        SupplierContactFactory(supplier=supplier, is_primary=index == 0)
+    return AnnualReturnFactory(
+        supplier=supplier, year=year, issued_at=issued_at, **fields
+    )

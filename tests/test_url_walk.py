@@ -163,6 +163,11 @@ EXPECTED: dict[str, dict] = {
     "team:people_bulk": TEAM_ONLY,
     "team:invitation_resend": row(LOGIN, 403, 403, 403, 403, 405, 405),
     "team:invitation_withdraw": row(LOGIN, 403, 403, 403, 403, 405, 405),
+    "team:completion": TEAM_ONLY,
+    "team:chasing_list": TEAM_ONLY,
+    "team:chase_history": TEAM_ONLY,
+    "team:return_extend": TEAM_ONLY,
+    "team:return_not_required": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
     "member:year": MEMBERS_ONLY,  # each viewer sees their own member's lines
@@ -190,12 +195,12 @@ EXPECTED_ADMIN = {
 # Values for URL arguments: ids of objects that belong to supplier A / member A.
 KWARG_VALUES = {
     "reference": lambda w: w["return_a"].reference,
+    "slug": lambda w: w["return_a"].year.slug,
     "key": lambda w: "made-up-key",
     "token": lambda w: "made-up-token",
     "contact_id": lambda w: w["contact_a"].pk,
     "invitation_id": lambda w: w["invitation_a"].pk,
     "kind": lambda w: "line",
-    "slug": lambda w: w["return_a"].year.slug,
     "run_id": lambda w: w["issue_run"].pk,
     "pk": lambda w: w["line_a"].pk,
     "line_id": lambda w: w["line_a"].pk,

@@ -26,6 +26,7 @@ from frameworks.models import (
 from returns.models import AnnualReturn, ReportingYear, ReturnEntry, ReturnLine
 
 from .attachments import build_attachments
+from .chasing import build_chasing
 from .consortium import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -69,6 +70,9 @@ STEPS: list[Step] = [
     build_attachments,  # evidence, case studies, queries: after returns exist
     build_imports,
     build_invitations,
+    # Needs the issuing step's returns: keep it after any step that issues or
+    # moves returns between states.
+    build_chasing,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

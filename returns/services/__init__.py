@@ -14,9 +14,11 @@ from .notifications import (
     notification_claim,
     notification_fail,
     notification_skip,
+    notifications_deliver,
     notifications_queue,
     notifications_send,
 )
+from .reminders import reminders_due, reminders_send
 from .submission import ReturnNotReady, return_submit, submitted_on_time
 from .years import year_open
 
@@ -35,10 +37,13 @@ __all__ = [
     "notification_claim",
     "notification_fail",
     "notification_skip",
+    "notifications_deliver",
     "notifications_queue",
     "notifications_send",
     "returns_issue",
     "year_mark_ready",
+    "reminders_due",
+    "reminders_send",
     "year_open",
     "year_withdraw_ready",
     "years_issue_due",

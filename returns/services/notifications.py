@@ -93,7 +93,16 @@ def render_email(kind: str, context: dict) -> tuple[str, str, str | None]:
 def notifications_send(*, notification_ids: list[int]) -> int:
     """Sends the pending rows among `notification_ids`, one email per person and
     kind. Returns the number of emails sent. Called by the `send_notifications` task."""
+    return notifications_deliver(notification_ids=notification_ids)[0]
+
+
+def notifications_deliver(
+    *, notification_ids: list[int]
+) -> tuple[int, list[Notification]]:
+    """`notifications_send`, also returning the rows this call claimed and sent (not
+    those that failed), for callers that record what went (the chase history)."""
     rows = _claim(sorted(set(notification_ids)))
+    delivered: list[Notification] = []
     groups: dict[tuple[int, str], list[Notification]] = defaultdict(list)
     for row in rows:
         groups[(row.recipient_id, row.kind)].append(row)
@@ -117,12 +126,13 @@ def notifications_send(*, notification_ids: list[int]) -> int:
                 message.attach_alternative(html, "text/html")
             message.send()
             sent += 1
+            delivered += group
         except Exception as error:  # noqa: BLE001 - recorded, never retried
             logger.exception("email %s to %s failed", kind, recipient.pk)
             Notification.objects.filter(pk__in=[row.pk for row in group]).update(
                 status=Notification.Status.FAILED, error=str(error)[:1000]
             )
-    return sent
+    return sent, delivered
 
 
 def notification_claim(*, notification_id: int) -> Notification | None:

@@ -97,3 +97,29 @@ urlpatterns = [
         name="invitation_withdraw",
     ),
 ]
+
+from returns.views import completion  # noqa: E402
+
+urlpatterns += [
+    path("years/<slug:slug>/completion/", completion.completion, name="completion"),
+    path(
+        "years/<slug:slug>/completion/chasing-list/",
+        completion.chasing_list,
+        name="chasing_list",
+    ),
+    path(
+        "returns/<str:reference>/chasing/",
+        completion.chase_history,
+        name="chase_history",
+    ),
+    path(
+        "returns/<str:reference>/extend/",
+        completion.return_extend,
+        name="return_extend",
+    ),
+    path(
+        "returns/<str:reference>/not-required/",
+        completion.return_not_required,
+        name="return_not_required",
+    ),
+]
