@@ -124,6 +124,14 @@ EXPECTED: dict[str, dict] = {
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
     "team:shortfall": TEAM_ONLY,
+    "team:review_list": TEAM_ONLY,
+    "team:review_detail": TEAM_ONLY,
+    "team:review_approve": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
+    # The walk's return is approved: sending it back is refused with a redirect.
+    "team:review_send_back": row(LOGIN, 403, 403, 403, 403, REDIRECT, REDIRECT),
+    "team:review_reopen": row(LOGIN, 403, 403, 403, 403, 403, 200),
+    "team:review_line_exclude": TEAM_ONLY,
+    "team:review_line_include": TEAM_ONLY,
     "team:shortfall_at_risk": TEAM_ONLY,
     "team:shortfall_ended_short": TEAM_ONLY,
     "team:line_attachments": TEAM_ONLY,
