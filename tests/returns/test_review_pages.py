@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -218,3 +219,25 @@ def test_the_desk_list_and_review_page_keep_their_query_counts(contact, team_cli
         _count(team_client, reverse("team:review_detail", args=[large.reference])),
     )
     assert small_counts == large_counts
+
+
+def test_the_supplier_sees_the_reason_and_the_commented_line(contact, team_user):
+    annual_return = _submitted_return(contact)
+    line = annual_return.lines.order_by("contract__reference").last()
+    return_send_back(
+        annual_return=annual_return,
+        user=team_user,
+        reason="Your figures need a second look",
+        line_comments={line.pk: "Check the jobs"},
+    )
+    client = Client()
+    client.force_login(contact.user)
+    page = client.get(
+        reverse("supplier:return_detail", args=[annual_return.reference])
+    ).content.decode()
+    assert "Your figures need a second look" in page
+    assert page.count("There is a problem") == 1
+    page = client.get(
+        reverse("supplier:line", args=[annual_return.reference, line.pk])
+    ).content.decode()
+    assert "Check the jobs" in page
