@@ -18,6 +18,7 @@ from .models import (
     AnnualReturn,
     CaseStudy,
     Evidence,
+    IssueRun,
     LineQuery,
     Measure,
     ReturnEvent,
@@ -229,3 +230,157 @@ def submission_changes(*, annual_return: AnnualReturn) -> SubmissionChanges | No
         delivered_before=previous.snapshot.get("delivered_credits", ""),
         delivered_now=latest.snapshot.get("delivered_credits", ""),
     )
+
+
+# --- What a re-issue listed for submitted and approved returns ---------------------
+
+REISSUE_CHANGED = "changed"
+REISSUE_ADDED = "added"
+REISSUE_NO_LONGER = "no_longer_qualifies"
+
+
+@dataclass
+class ReissueItem:
+    kind: str
+    contract: str
+    old_spend: str = ""
+    new_spend: str = ""
+    old_target: str = ""
+    new_target: str = ""
+    line_id: int | None = None
+
+
+@dataclass
+class ReissueReturn:
+    reference: str
+    status_at_run: str
+    annual_return: AnnualReturn | None
+    items: list[ReissueItem] = field(default_factory=list)
+    reason: str = ""
+
+
+def _money(text: str) -> str:
+    try:
+        return f"£{Decimal(text):,.2f}"
+    except (ArithmeticError, ValueError, TypeError):
+        return text
+
+
+def reissue_reason(items: list[ReissueItem], *, year_label: str) -> str:
+    """The explanation a send-back after a re-issue gives the supplier."""
+    sentences = []
+    for item in items:
+        if item.kind == REISSUE_CHANGED:
+            sentences.append(
+                f"The spend on contract {item.contract} in {year_label} was corrected "
+                f"from {_money(item.old_spend)} to {_money(item.new_spend)}, so its "
+                f"target changes from {item.old_target} to {item.new_target} credits."
+            )
+        elif item.kind == REISSUE_ADDED:
+            sentences.append(
+                f"Contract {item.contract} now qualifies for {year_label} (spend "
+                f"{_money(item.new_spend)}, target {item.new_target} credits) and "
+                "will be added to your return."
+            )
+        else:
+            sentences.append(
+                f"Contract {item.contract} no longer qualifies for {year_label} "
+                f"(its spend is now {_money(item.new_spend)})."
+            )
+    sentences.append(
+        "We are sending your return back so that it can be brought up to date: "
+        "please check your figures against the new targets and submit it again."
+    )
+    return " ".join(sentences)
+
+
+def reissue_flags(*, year) -> tuple[IssueRun | None, list[ReissueReturn]]:
+    """The latest real issue run of `year` and, by return, what it listed for the
+    team: changed spend and newly qualifying contracts on submitted or approved
+    returns (which a re-issue never changes), and lines that no longer qualify.
+    Reads the run's summary (`returns.services.issuing`: "locked_changes",
+    "locked_additions", "no_longer_qualifying"). Three queries."""
+    run = (
+        IssueRun.objects.filter(
+            year=year, dry_run=False, status=IssueRun.Status.SUCCEEDED
+        )
+        .order_by("-finished_at", "-started_at")
+        .first()
+    )
+    if run is None:
+        return None, []
+    summary = run.summary or {}
+    by_reference: dict[str, ReissueReturn] = {}
+
+    def add(row: dict, item: ReissueItem) -> None:
+        reference = row.get("return") or ""
+        if not reference:
+            return
+        entry = by_reference.setdefault(
+            reference,
+            ReissueReturn(
+                reference=reference,
+                status_at_run=row.get("status", ""),
+                annual_return=None,
+            ),
+        )
+        entry.items.append(item)
+
+    for row in summary.get("locked_changes", []):
+        add(
+            row,
+            ReissueItem(
+                kind=REISSUE_CHANGED,
+                contract=row.get("contract", ""),
+                old_spend=row.get("old_spend", ""),
+                new_spend=row.get("new_spend", ""),
+                old_target=row.get("old_target", ""),
+                new_target=row.get("new_target", ""),
+            ),
+        )
+    for row in summary.get("locked_additions", []):
+        add(
+            row,
+            ReissueItem(
+                kind=REISSUE_ADDED,
+                contract=row.get("contract", ""),
+                new_spend=row.get("spend", ""),
+                new_target=row.get("target", ""),
+            ),
+        )
+    for row in summary.get("no_longer_qualifying", []):
+        add(
+            row,
+            ReissueItem(
+                kind=REISSUE_NO_LONGER,
+                contract=row.get("contract", ""),
+                old_spend=row.get("spend", ""),
+                new_spend=row.get("new_spend", ""),
+            ),
+        )
+    returns = AnnualReturn.objects.filter(
+        reference__in=list(by_reference)
+    ).select_related("supplier", "year")
+    for annual_return in returns:
+        by_reference[annual_return.reference].annual_return = annual_return
+    line_ids = {
+        (reference, contract): pk
+        for pk, reference, contract in ReturnLine.objects.filter(
+            annual_return__reference__in=list(by_reference)
+        ).values_list("pk", "annual_return__reference", "contract__reference")
+    }
+    for entry in by_reference.values():
+        for item in entry.items:
+            item.line_id = line_ids.get((entry.reference, item.contract))
+        entry.reason = reissue_reason(entry.items, year_label=year.label)
+    return run, [by_reference[k] for k in sorted(by_reference)]
+
+
+def reissue_reason_for(annual_return: AnnualReturn) -> str:
+    """The prefilled send-back reason for one return from its year's latest re-issue;
+    empty when the re-issue listed nothing for it."""
+    _, flagged = reissue_flags(year=annual_return.year)
+    for entry in flagged:
+        if entry.reference == annual_return.reference:
+            return entry.reason
+    return ""

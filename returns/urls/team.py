@@ -69,6 +69,7 @@ urlpatterns = [
         name="import_template",
     ),
     path("review/", review.review_list, name="review_list"),
+    path("review/after-reissue/", review.reissue, name="review_reissue"),
     path("review/<str:reference>/", review.review_detail, name="review_detail"),
     path(
         "review/<str:reference>/approve/",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_administrator
 from returns import events, figures, review_selectors
 from returns.models import AnnualReturn, ReportingYear, ReturnLine
+from returns.selectors import current_reporting_year
 from returns.services import review as review_services
 from returns.services.submission import submitted_on_time
 from returns.team_forms import ApproveForm, LineReasonForm, SendBackForm
@@ -137,7 +138,10 @@ def _send_back_page(request, reference: str, *, reopen: bool) -> HttpResponse:
         )
         return redirect("team:review_detail", reference=reference)
     lines = review_selectors.review_lines(annual_return=annual_return)
-    form = SendBackForm(request.POST or None, lines=lines)
+    initial = {}
+    if request.GET.get("reissue"):  # from the re-issue list: explain the change
+        initial["reason"] = review_selectors.reissue_reason_for(annual_return)
+    form = SendBackForm(request.POST or None, lines=lines, initial=initial)
     if request.method == "POST" and form.is_valid():
         service = (
             review_services.return_reopen
@@ -223,3 +227,25 @@ def line_exclude(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @team_required
 def line_include(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     return _line_page(request, reference, pk, include=True)
+
+
+@team_required
+def reissue(request: HttpRequest) -> HttpResponse:
+    """What the year's latest re-issue listed for submitted and approved returns (and
+    lines that no longer qualify), with the actions the team takes on them."""
+    years = list(ReportingYear.objects.order_by("-starts_on"))
+    year = next((y for y in years if y.slug == request.GET.get("year")), None)
+    if year is None:
+        year = current_reporting_year()
+    run, flagged = review_selectors.reissue_flags(year=year) if year else (None, [])
+    return render(
+        request,
+        "returns/team/review/reissue.html",
+        {
+            "years": years,
+            "year": year,
+            "run": run,
+            "flagged": flagged,
+            "is_administrator": is_administrator(request.user),
+        },
+    )
