@@ -12,6 +12,7 @@ import sys
 
 BENCHMARKS = {
     "import_valuations": "bench.import_valuations",
+    "shortfall": "bench.shortfall",
 }
 
 

@@ -39,6 +39,7 @@ from .consortium import (
     quarter_end,
 )
 from .imports import build_imports
+from .review_season import build_review_season
 from .supplier_season import build_supplier_season
 
 __all__ = [
@@ -63,6 +64,8 @@ STEPS: list[Step] = [
     build_supplier_season,
     build_attachments,  # evidence, case studies, queries: after returns exist
     build_imports,
+    # A second supplier's last-year return approved by the team (after the above).
+    build_review_season,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

@@ -346,3 +346,48 @@ def test_line_comparisons_against_last_year_and_the_plan():
     assert (rows["APP-NEW"].this_year, rows["APP-NEW"].entered) == (D("0"), False)
     assert rows["APP-NEW"].big_against_last_year
     assert rows["APP-NEW"].plan is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_approve_and_send_back_at_once_only_one_wins():
+    import threading
+
+    from django.db import connection
+
+    annual_return = factories.AnnualReturnFactory(status=SUBMITTED)
+    factories.ReturnLineFactory(annual_return=annual_return)
+    people = [factories.TeamUserFactory(), factories.TeamUserFactory()]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def work(action, person):
+        try:
+            barrier.wait()
+            if action == "approve":
+                return_approve(annual_return=annual_return, user=person)
+            else:
+                return_send_back(
+                    annual_return=annual_return, user=person, reason="Check"
+                )
+            outcomes.append(action)
+        except ReviewRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, args=("approve", people[0])),
+        threading.Thread(target=work, args=("send_back", people[1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) in (["approve", "refused"], ["refused", "send_back"])
+    kinds = set(
+        ReturnEvent.objects.filter(annual_return=annual_return).values_list(
+            "kind", flat=True
+        )
+    )
+    assert len(kinds & {events.APPROVED, events.RETURNED}) == 1
