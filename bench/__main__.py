@@ -14,6 +14,7 @@ BENCHMARKS = {
     "import_valuations": "bench.import_valuations",
     "issue_year": "bench.issue_year",
     "completion": "bench.completion",
+    "shortfall": "bench.shortfall",
 }
 
 

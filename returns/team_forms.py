@@ -61,3 +61,55 @@ class ShortfallFilterForm(forms.Form):
             "supplier": data.get("supplier"),
             "member": data.get("member"),
         }
+
+
+class SendBackForm(forms.Form):
+    """Send back (or reopen) with a reason, and an optional comment on each line."""
+
+    reason = forms.CharField(
+        label="Why are you sending it back?",
+        help_text="The supplier sees this at the top of their return and in the email.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "Enter the reason the supplier will see"},
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in lines:
+            if line.is_excluded:
+                continue
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.CharField(
+                label=f"Comment on {line.contract.reference} (optional)",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.line_fields.append((line, name))
+
+    def line_comments(self) -> dict[int, str]:
+        return {
+            line.pk: self.cleaned_data.get(name, "")
+            for line, name in self.line_fields
+            if self.cleaned_data.get(name, "").strip()
+        }
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label="Note for the record (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LineReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason"},
+    )

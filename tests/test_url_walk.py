@@ -111,11 +111,13 @@ EXPECTED: dict[str, dict] = {
     "mfa_download_recovery_codes": row(LOGIN, 404, 404, 404, 404, 404, 404),
     # supplier
     "supplier:home": SUPPLIERS_ONLY,
-    "supplier:return_detail": OWN_SUPPLIER_ONLY,
-    "supplier:line": OWN_SUPPLIER_ONLY,  # read-only: return A is approved
+    # The team opens a supplier's return pages to act for the supplier.
+    "supplier:return_detail": row(LOGIN, 200, 404, 403, 403, 200, 200),
+    # read-only: return A is approved
+    "supplier:line": row(LOGIN, 200, 404, 403, 403, 200, 200),
     # An approved return has nothing to check: back to its page.
-    "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, 403, 403),
-    "supplier:submitted": OWN_SUPPLIER_ONLY,
+    "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, REDIRECT, REDIRECT),
+    "supplier:submitted": row(LOGIN, 200, 404, 403, 403, 200, 200),
     "supplier:line_evidence": OWN_SUPPLIER_ONLY,
     "supplier:evidence_download": OWN_SUPPLIER_ONLY,
     "supplier:line_queries": OWN_SUPPLIER_ONLY,
@@ -134,6 +136,15 @@ EXPECTED: dict[str, dict] = {
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
     "team:shortfall": TEAM_ONLY,
+    "team:review_list": TEAM_ONLY,
+    "team:review_reissue": TEAM_ONLY,
+    "team:review_detail": TEAM_ONLY,
+    "team:review_approve": row(LOGIN, 403, 403, 403, 403, 405, 405),  # POST only
+    # The walk's return is approved: sending it back is refused with a redirect.
+    "team:review_send_back": row(LOGIN, 403, 403, 403, 403, REDIRECT, REDIRECT),
+    "team:review_reopen": row(LOGIN, 403, 403, 403, 403, 403, 200),
+    "team:review_line_exclude": TEAM_ONLY,
+    "team:review_line_include": TEAM_ONLY,
     "team:shortfall_at_risk": TEAM_ONLY,
     "team:shortfall_ended_short": TEAM_ONLY,
     "team:line_attachments": TEAM_ONLY,

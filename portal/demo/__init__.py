@@ -42,6 +42,7 @@ from .consortium import (
 )
 from .imports import build_imports
 from .invitations import build_invitations
+from .review_season import build_review_season
 from .supplier_season import build_supplier_season
 from .years import build_reporting_years, build_return_figures
 
@@ -73,6 +74,8 @@ STEPS: list[Step] = [
     # Needs the issuing step's returns: keep it after any step that issues or
     # moves returns between states.
     build_chasing,
+    # A second supplier's last-year return approved by the team (after the above).
+    build_review_season,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

@@ -165,7 +165,8 @@ def return_submit(
         annual_return=annual_return,
         kind=events.SUBMITTED,
         actor=user,
-        comment=f"Declared by {declared_by_name}",
+        comment=f"Declared by {declared_by_name}"
+        + (f", entered by {entered_by}" if entered_by else ""),
         snapshot=snapshot,
     )
     contacts = [

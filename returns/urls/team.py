@@ -8,6 +8,7 @@ from returns.views import (
     imports,
     queries,
     reports,
+    review,
     shortfall,
     team,
     team_lines,
@@ -121,5 +122,29 @@ urlpatterns += [
         "returns/<str:reference>/not-required/",
         completion.return_not_required,
         name="return_not_required",
+    ),
+    path("review/", review.review_list, name="review_list"),
+    path("review/after-reissue/", review.reissue, name="review_reissue"),
+    path("review/<str:reference>/", review.review_detail, name="review_detail"),
+    path(
+        "review/<str:reference>/approve/",
+        review.review_approve,
+        name="review_approve",
+    ),
+    path(
+        "review/<str:reference>/send-back/",
+        review.review_send_back,
+        name="review_send_back",
+    ),
+    path("review/<str:reference>/reopen/", review.review_reopen, name="review_reopen"),
+    path(
+        "review/<str:reference>/lines/<int:pk>/exclude/",
+        review.line_exclude,
+        name="review_line_exclude",
+    ),
+    path(
+        "review/<str:reference>/lines/<int:pk>/include/",
+        review.line_include,
+        name="review_line_include",
     ),
 ]

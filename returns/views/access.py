@@ -31,3 +31,5 @@ team_required = _role_required(is_team)
 supplier_required = _role_required(is_supplier_contact)
 member_required = _role_required(is_member_viewer)
 administrator_required = _role_required(is_administrator)
+# The supplier's return pages, which the team also uses to act for a supplier.
+supplier_or_team_required = _role_required(is_supplier_contact | is_team)

@@ -11,7 +11,7 @@ from returns.line_forms import DeclarationForm
 from returns.models import AnnualReturn
 from returns.services import ReturnNotEditable, ReturnNotReady, return_submit
 
-from ..access import supplier_required
+from ..access import supplier_or_team_required
 from .common import return_for
 
 
@@ -22,7 +22,7 @@ def _line_url(annual_return, line) -> str:
     )
 
 
-@supplier_required
+@supplier_or_team_required
 def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
     annual_return = return_for(request, reference)
     task_list = reverse("supplier:return_detail", kwargs={"reference": reference})
@@ -34,7 +34,12 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
     errors: list[dict] = []
     form = DeclarationForm(
         request.POST or None,
-        initial={"declared_by_name": request.user.full_name},
+        # Acting for a supplier, the team names the supplier's person, not itself.
+        initial={
+            "declared_by_name": ""
+            if getattr(request, "acting_for", None)
+            else request.user.full_name
+        },
     )
     if request.method == "POST":
         name = request.POST.get("declared_by_name", "")
@@ -91,7 +96,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@supplier_required
+@supplier_or_team_required
 def submitted(request: HttpRequest, reference: str) -> HttpResponse:
     annual_return = return_for(request, reference)
     if annual_return.status not in (

@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
+
+from accounts.permissions import is_team
 from accounts.selectors import SESSION_SUPPLIER_KEY
 from returns import selectors
 from returns.models import AnnualReturn
@@ -10,7 +13,18 @@ from returns.models import AnnualReturn
 def return_for(request, reference: str) -> AnnualReturn:
     """One of the contact's returns, or 404 (another supplier's return is not found).
     Opening a return of another of their suppliers (from a receipt email, say)
-    makes that supplier the current one, as switching to it would."""
+    makes that supplier the current one, as switching to it would.
+
+    The social value team may open any return, to fill it in for a supplier who sent
+    figures by phone or email: `request.acting_for` is then the supplier, the pages
+    say so, and the submission records the team member as "entered by"."""
+    if is_team(request.user):
+        annual_return = get_object_or_404(
+            AnnualReturn.objects.select_related("supplier", "year"),
+            reference=reference,
+        )
+        request.acting_for = annual_return.supplier
+        return annual_return
     annual_return = selectors.supplier_return_get(
         user=request.user, reference=reference
     )

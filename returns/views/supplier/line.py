@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import is_supplier_contact
+from accounts.permissions import is_supplier_contact, is_team
 from returns import completeness, supplier_selectors
 from returns.line_forms import LineForm, quantity_field_name
 from returns.services import LineConflict, ReturnNotEditable, line_save
@@ -38,7 +38,7 @@ def supplier_required_keeping_post(view):
             if request.method == "POST":
                 return stash_and_sign_in(request)
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if not is_supplier_contact(request.user):
+        if not (is_supplier_contact(request.user) or is_team(request.user)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

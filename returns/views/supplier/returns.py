@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.selectors import current_supplier, suppliers_for_user
 from returns import completeness, supplier_selectors
 
-from ..access import supplier_required
+from ..access import supplier_or_team_required, supplier_required
 from .common import credits_percent, return_for
 
 
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@supplier_required
+@supplier_or_team_required
 def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The task list: one section per contract with its status."""
     annual_return = return_for(request, reference)
