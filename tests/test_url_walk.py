@@ -112,12 +112,20 @@ EXPECTED: dict[str, dict] = {
     # An approved return has nothing to check: back to its page.
     "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, 403, 403),
     "supplier:submitted": OWN_SUPPLIER_ONLY,
+    "supplier:spreadsheet_download": OWN_SUPPLIER_ONLY,
+    "supplier:spreadsheet_upload": OWN_SUPPLIER_ONLY,
+    "supplier:spreadsheet_confirm": row(LOGIN, 405, 405, 403, 403, 403, 403),
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
     "team:shortfall": TEAM_ONLY,
     "team:shortfall_at_risk": TEAM_ONLY,
     "team:shortfall_ended_short": TEAM_ONLY,
+    "team:spreadsheet_download": TEAM_ONLY,
+    "team:spreadsheet_upload": TEAM_ONLY,
+    "team:spreadsheet_confirm": row(LOGIN, 403, 403, 403, 403, 405, 405),
+    "team:year_exports": TEAM_ONLY,
+    "team:year_export_download": row(LOGIN, 403, 403, 403, 403, 404, 404),
     # member
     "member:home": MEMBERS_ONLY,
 }
@@ -135,6 +143,7 @@ KWARG_VALUES = {
     "reference": lambda w: w["return_a"].reference,
     "key": lambda w: "made-up-key",
     "token": lambda w: "made-up-token",
+    "slug": lambda w: w["return_a"].year.slug,
     "kind": lambda w: "line",
     "pk": lambda w: w["line_a"].pk,
     "line_id": lambda w: w["line_a"].pk,
