@@ -36,9 +36,9 @@ def test_a_contact_uploads_a_filled_in_spreadsheet_and_confirms_the_preview(
     sign_in(page, live_server, contact.user.email, factories.PASSWORD)
     page.wait_for_url(f"{live_server.url}/returns/")
 
-    page.goto(
-        f"{live_server.url}/returns/{annual_return.reference}/spreadsheet/upload/"
-    )
+    page.goto(f"{live_server.url}/returns/{annual_return.reference}/")
+    page.get_by_role("link", name="Fill in the return in a spreadsheet").click()
+    page.wait_for_url(f"**/{annual_return.reference}/spreadsheet/upload/")
     assert_accessible(page, "spreadsheet-upload")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the return as a spreadsheet").click()
