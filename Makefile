@@ -43,7 +43,14 @@ format: install
 assets:
 	bash assets/build.sh
 
-bench: install
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	@touch $(BENCH_STAMP)
+
+# Needs PostgreSQL and Redis (see docs/benchmarks.md); writes docs/benchmarks.md.
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 worker: install

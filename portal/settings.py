@@ -138,7 +138,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # Sign-ins per address: allauth's default. The load test raises it, because its
+    # hundred people all come from 127.0.0.1.
+    "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
 }
+# Behind a load balancer every request comes from the balancer's address: say how many
+# proxies to trust, so throttling counts the person's own address (X-Forwarded-For).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Social value returns: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_RECOVERY_CODE_COUNT = 10

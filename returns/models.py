@@ -612,3 +612,39 @@ class YearEvent(models.Model):
         from .events import label
 
         return label(self.kind)
+
+
+def year_export_path(instance: "YearExport", filename: str) -> str:
+    import secrets
+
+    return f"exports/{instance.year.slug}/{secrets.token_hex(16)}/{filename}"
+
+
+class YearExport(models.Model):
+    """Every return of a year in one workbook, built by a task and offered when ready.
+    Kept in the storage API (not a local file), so any web process can serve it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    year = models.ForeignKey(
+        ReportingYear, on_delete=models.PROTECT, related_name="exports"
+    )
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(upload_to=year_export_path, max_length=200, blank=True)
+    line_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} export {self.requested_at:%Y-%m-%d %H:%M}"

@@ -61,3 +61,11 @@ def send_reminders(*, today: str | None = None) -> dict[str, int]:
 
     day = datetime.date.fromisoformat(today) if today else None
     return reminders_send(today=day)
+
+
+@shared_task(acks_late=True)
+def build_year_export(*, export_id: int) -> str:
+    """Builds a requested year export; a re-delivery finds it built and stops."""
+    from .spreadsheets.year_export import year_export_build
+
+    return year_export_build(export_id=export_id).status

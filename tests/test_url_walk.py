@@ -132,6 +132,9 @@ EXPECTED: dict[str, dict] = {
     # tests/accounts/test_colleagues.py)
     "supplier:colleague_primary": row(LOGIN, 405, 405, 403, 403, 403, 403),
     "supplier:colleague_invitation_withdraw": row(LOGIN, 405, 405, 403, 403, 403, 403),
+    "supplier:spreadsheet_download": OWN_SUPPLIER_ONLY,
+    "supplier:spreadsheet_upload": OWN_SUPPLIER_ONLY,
+    "supplier:spreadsheet_confirm": row(LOGIN, 405, 405, 403, 403, 403, 403),
     # team
     "team:home": TEAM_ONLY,
     "team:history": TEAM_ONLY,
@@ -179,6 +182,11 @@ EXPECTED: dict[str, dict] = {
     "team:chase_history": TEAM_ONLY,
     "team:return_extend": TEAM_ONLY,
     "team:return_not_required": TEAM_ONLY,
+    "team:spreadsheet_download": TEAM_ONLY,
+    "team:spreadsheet_upload": TEAM_ONLY,
+    "team:spreadsheet_confirm": row(LOGIN, 403, 403, 403, 403, 405, 405),
+    "team:year_exports": TEAM_ONLY,
+    "team:year_export_download": row(LOGIN, 403, 403, 403, 403, 404, 404),
     # member
     "member:home": MEMBERS_ONLY,
     "member:year": MEMBERS_ONLY,  # each viewer sees their own member's lines

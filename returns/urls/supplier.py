@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accounts.views import colleagues
-from returns.views import case_studies, evidence, queries, supplier
+from returns.views import case_studies, evidence, queries, spreadsheets, supplier
 
 app_name = "supplier"
 
@@ -64,5 +64,24 @@ urlpatterns = [
         "<str:reference>/lines/<int:pk>/case-studies/<int:case_study_id>/",
         case_studies.case_study_edit,
         name="case_study_edit",
+    ),
+]
+
+
+urlpatterns += [
+    path(
+        "<str:reference>/spreadsheet/",
+        spreadsheets.supplier_download,
+        name="spreadsheet_download",
+    ),
+    path(
+        "<str:reference>/spreadsheet/upload/",
+        spreadsheets.supplier_upload,
+        name="spreadsheet_upload",
+    ),
+    path(
+        "<str:reference>/spreadsheet/confirm/",
+        spreadsheets.supplier_confirm,
+        name="spreadsheet_confirm",
     ),
 ]

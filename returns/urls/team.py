@@ -10,6 +10,7 @@ from returns.views import (
     reports,
     review,
     shortfall,
+    spreadsheets,
     team,
     team_lines,
     years,
@@ -146,5 +147,30 @@ urlpatterns += [
         "review/<str:reference>/lines/<int:pk>/include/",
         review.line_include,
         name="review_line_include",
+    ),
+]
+
+
+urlpatterns += [
+    path(
+        "returns/<str:reference>/spreadsheet/",
+        spreadsheets.team_download,
+        name="spreadsheet_download",
+    ),
+    path(
+        "returns/<str:reference>/spreadsheet/upload/",
+        spreadsheets.team_upload,
+        name="spreadsheet_upload",
+    ),
+    path(
+        "returns/<str:reference>/spreadsheet/confirm/",
+        spreadsheets.team_confirm,
+        name="spreadsheet_confirm",
+    ),
+    path("exports/<str:slug>/", spreadsheets.team_year_exports, name="year_exports"),
+    path(
+        "exports/download/<int:pk>/",
+        spreadsheets.team_year_export_download,
+        name="year_export_download",
     ),
 ]

@@ -1,0 +1,147 @@
+"""Applying a checked upload: every change through `line_save`, all or nothing.
+
+Between the preview and the confirmation the plan travels signed in the form (it is
+the supplier's own file's content, so the signature only stops tampering). Lines that
+were changed online since the download are applied only when the person ticked
+"replace the online changes".
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict
+from decimal import Decimal
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from returns import events
+from returns.models import AnnualReturn, ReturnLine
+from returns.services.events import event_record
+from returns.services.lines import LineConflict, line_save
+
+from .upload import LineChange, UploadPlan
+
+PLAN_SALT = "returns.spreadsheets.plan"
+PLAN_MAX_AGE = 60 * 60 * 2  # the preview is good for the length of a session
+
+
+class UploadStale(Exception):
+    """A line changed between the preview and the confirmation."""
+
+
+def plan_dumps(plan: UploadPlan, *, user_id: int) -> str:
+    changes = []
+    for change in plan.changes:
+        data = asdict(change)
+        data["quantities"] = {k: str(v) for k, v in change.quantities.items()}
+        data["credits"] = str(change.credits)
+        data["recovery_by"] = (
+            change.recovery_by.isoformat() if change.recovery_by else None
+        )
+        changes.append(data)
+    payload = {"return": plan.annual_return_id, "user": user_id, "changes": changes}
+    return signing.dumps(payload, salt=PLAN_SALT, compress=True)
+
+
+def plan_loads(token: str, *, annual_return: AnnualReturn, user_id: int) -> list:
+    """The changes of a signed plan; BadSignature if altered, expired or not theirs."""
+    payload = signing.loads(token, salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
+    if payload["return"] != annual_return.pk or payload["user"] != user_id:
+        raise signing.BadSignature("plan for another return or person")
+    changes = []
+    for data in payload["changes"]:
+        data["quantities"] = {k: Decimal(v) for k, v in data["quantities"].items()}
+        data["credits"] = Decimal(data["credits"])
+        data["recovery_by"] = (
+            datetime.date.fromisoformat(data["recovery_by"])
+            if data["recovery_by"]
+            else None
+        )
+        data["cells"] = [tuple(cell) for cell in data["cells"]]
+        changes.append(LineChange(**data))
+    return changes
+
+
+def _save(change: LineChange, *, user) -> None:
+    line = ReturnLine.objects.select_related("contract", "annual_return").get(
+        pk=change.line_id
+    )
+    line_save(
+        line=line,
+        user=user,
+        expected_version=change.expected_version,
+        quantities={code: str(q) for code, q in change.quantities.items()},
+        nothing_delivered_reason=change.texts.get("nothing_delivered_reason", ""),
+        shortfall_reason=change.texts.get("shortfall_reason", ""),
+        recovery_plan=change.texts.get("recovery_plan", ""),
+        recovery_by=change.recovery_by,
+    )
+
+
+def _messages(change: LineChange, error: ValidationError) -> list[str]:
+    if hasattr(error, "message_dict"):
+        return [
+            f"contract {change.reference}: {message}"
+            for messages in error.message_dict.values()
+            for message in messages
+        ]
+    return [f"contract {change.reference}: {message}" for message in error.messages]
+
+
+def upload_rules_check(*, plan: UploadPlan, user) -> None:
+    """Runs every change through `line_save` inside a transaction that is rolled
+    back, so the preview reports exactly what the web form would refuse."""
+    if not plan.ok:
+        return
+    with transaction.atomic():
+        for change in plan.changes:
+            try:
+                with transaction.atomic():
+                    _save(change, user=user)
+            except ValidationError as error:
+                plan.problems.extend(_messages(change, error))
+            except LineConflict:
+                pass  # reported as a conflict already; applied only when chosen
+        transaction.set_rollback(True)
+
+
+@transaction.atomic
+def upload_apply(
+    *,
+    annual_return: AnnualReturn,
+    changes: list[LineChange],
+    user,
+    replace_online: bool,
+    file_name: str = "",
+    entered_by=None,
+) -> int:
+    """Applies the changes; returns how many lines changed. Raises UploadStale (and
+    writes nothing) if a line changed since the preview, ValidationError likewise."""
+    applied = 0
+    for change in changes:
+        if change.conflict and not replace_online:
+            continue
+        try:
+            _save(change, user=user)
+        except LineConflict as error:
+            raise UploadStale(
+                f"Contract {change.reference} was changed online after your preview. "
+                "Nothing from the file was saved: upload it again to see the "
+                "latest figures."
+            ) from error
+        applied += 1
+    event_record(
+        annual_return=annual_return,
+        kind=events.UPLOADED,
+        actor=user,
+        comment=f"{file_name}: {applied} contract(s) changed".strip(": "),
+        snapshot={
+            "file": file_name,
+            "lines": [c.line_id for c in changes],
+            "replaced_online": replace_online,
+            "entered_by": getattr(entered_by, "pk", None),
+        },
+    )
+    return applied

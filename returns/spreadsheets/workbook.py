@@ -1,0 +1,347 @@
+"""A return as a workbook a supplier fills in with Excel or LibreOffice.
+
+Prefilled cells (the contract, spend, target) are locked; figures and reasons are not.
+Credits are a formula for the supplier's benefit only: the upload never reads them.
+The return's identity and each line's version and figures at download are signed into
+a very hidden sheet, so an upload knows whose file it is and what changed since.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from portal.exports import neutralise
+from returns.models import AnnualReturn, ReturnEntry, ReturnLine, YearMeasure
+
+from . import layout
+
+EDITABLE_FILL = PatternFill("solid", fgColor="FFF7D6")
+HEADER_FONT = Font(bold=True)
+
+
+@dataclass(frozen=True)
+class ReturnWorkbook:
+    filename: str
+    content: bytes
+
+
+def year_measures_for(annual_return: AnnualReturn) -> list[YearMeasure]:
+    return list(
+        YearMeasure.objects.filter(year=annual_return.year, measure__is_active=True)
+        .select_related("measure")
+        .order_by("measure__position", "measure__code")
+    )
+
+
+def lines_for(annual_return: AnnualReturn) -> list[ReturnLine]:
+    return list(
+        annual_return.lines.filter(excluded_at__isnull=True)
+        .select_related("contract", "member", "lot__framework")
+        .order_by("contract__reference")
+    )
+
+
+def entries_by_line(lines: list[ReturnLine]) -> dict[int, dict[str, Decimal]]:
+    found: dict[int, dict[str, Decimal]] = {line.pk: {} for line in lines}
+    for line_id, code, quantity in ReturnEntry.objects.filter(
+        line__in=[line.pk for line in lines]
+    ).values_list("line_id", "measure__code", "quantity"):
+        found[line_id][code] = quantity
+    return found
+
+
+def line_state(line: ReturnLine, entries: dict[str, Decimal]) -> dict:
+    """What the upload compares against: the line as it was when the file was made."""
+    return {
+        "v": line.version,
+        "c": line.contract.reference,
+        "q": {code: str(quantity) for code, quantity in sorted(entries.items())},
+        "t": [
+            line.nothing_delivered_reason,
+            line.shortfall_reason,
+            line.recovery_plan,
+            line.recovery_by.isoformat() if line.recovery_by else "",
+        ],
+    }
+
+
+def workbook_filename(annual_return: AnnualReturn) -> str:
+    supplier = slugify(annual_return.supplier.name)[:60] or "supplier"
+    return f"social-value-return-{supplier}-{annual_return.year.slug}.xlsx"
+
+
+def build_return_workbook(annual_return: AnnualReturn) -> ReturnWorkbook:
+    year_measures = year_measures_for(annual_return)
+    lines = lines_for(annual_return)
+    entries = entries_by_line(lines)
+
+    workbook = Workbook()
+    _instructions(workbook.active, annual_return, year_measures)
+    _return_sheet(workbook.create_sheet(layout.RETURN), lines, entries, year_measures)
+    _measures_sheet(workbook.create_sheet(layout.MEASURES), year_measures)
+    identity = workbook.create_sheet(layout.IDENTITY)
+    payload = {
+        "return": annual_return.pk,
+        "reference": annual_return.reference,
+        "supplier": annual_return.supplier_id,
+        "supplier_name": annual_return.supplier.name,
+        "year": annual_return.year.label,
+        "made_at": timezone.now().isoformat(),
+        "lines": {str(line.pk): line_state(line, entries[line.pk]) for line in lines},
+    }
+    for row, piece in enumerate(layout.sign_identity(payload), start=1):
+        identity.cell(row=row, column=1, value=piece)
+    identity.sheet_state = "veryHidden"
+    identity.protection.sheet = True
+
+    workbook.active = 1  # open on the return sheet
+    out = io.BytesIO()
+    workbook.save(out)
+    return ReturnWorkbook(workbook_filename(annual_return), out.getvalue())
+
+
+def _instructions(sheet, annual_return: AnnualReturn, year_measures) -> None:
+    sheet.title = layout.INSTRUCTIONS
+    year = annual_return.year
+    deadline = annual_return.effective_deadline
+    base_url = settings.PORTAL_BASE_URL.rstrip("/")
+    paragraphs = [
+        (f"Social value return {annual_return.reference}", True),
+        (f"{annual_return.supplier.name}, reporting year {year.label}", True),
+        ("", False),
+        (
+            f"Deadline: the end of {deadline:%A %-d %B %Y} (UK time). Upload this file "
+            "before then, check the preview, and confirm. Then submit the return online.",
+            False,
+        ),
+        ("", False),
+        ("What to fill in", True),
+        (
+            "On the 'Return' sheet there is one row for each of your contracts in this "
+            "return. For each contract, type what you delivered in the year in the "
+            "yellow columns, one column for each measure. Leave a measure blank if you "
+            "delivered none of it. The units are under each heading, and the 'Measures' "
+            "sheet explains every measure.",
+            False,
+        ),
+        (
+            "People, placements, projects and attendees are whole numbers. Hours and "
+            "pounds may have up to 2 decimal places. Nothing can be negative.",
+            False,
+        ),
+        (
+            "If you delivered nothing on a contract this year, leave its figures blank "
+            "and say why in 'Nothing delivered this year: why'.",
+            False,
+        ),
+        (
+            "If a contract is below its target, say why and give a recovery plan with a "
+            "date no later than the end of the contract. If the contract has ended, say "
+            "how you will make it good instead, with no date.",
+            False,
+        ),
+        ("", False),
+        ("What credits are", True),
+        (
+            f"Each measure is worth a number of credits per unit (see 'Measures'). Your "
+            f"target on each contract is {year.credits_per_100k} credits for every "
+            "£100,000 of spend in the year. The 'Credits delivered' column works this "
+            "out as you type; the portal works it out again when you upload, so you "
+            "cannot change it.",
+            False,
+        ),
+        ("", False),
+        ("How to upload", True),
+        (
+            f"Sign in at {base_url}/, open this return and choose 'Upload a spreadsheet'. "
+            "Nothing is saved until you have seen the preview and confirmed it. If a "
+            "colleague changed a contract online after you downloaded this file, the "
+            "preview shows both and asks which to keep.",
+            False,
+        ),
+        (
+            "Do not change the contract references, add or remove columns, or rename "
+            "the sheets. Rows you delete leave those contracts as they are online.",
+            False,
+        ),
+    ]
+    sheet.column_dimensions["A"].width = 110
+    for row, (text, bold) in enumerate(paragraphs, start=1):
+        cell = sheet.cell(row=row, column=1, value=neutralise(text))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if bold:
+            cell.font = HEADER_FONT
+
+
+def _return_sheet(sheet, lines, entries, year_measures) -> None:
+    columns = list(layout.FIXED)
+    measure_start = len(columns) + 1
+    for year_measure in year_measures:
+        measure = year_measure.measure
+        columns.append((f"m:{measure.code}", f"{measure.name} ({measure.unit})", 14))
+    measure_end = len(columns)
+    columns.extend(layout.TAIL)
+
+    for index, (key, title, width) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = width
+        head = sheet.cell(row=layout.TITLE_ROW, column=index, value=title)
+        head.font = HEADER_FONT
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        code = key[2:] if key.startswith("m:") else key
+        sheet.cell(row=layout.CODE_ROW, column=index, value=code)
+    sheet.row_dimensions[layout.TITLE_ROW].height = 75
+    sheet.cell(row=layout.RATE_ROW, column=1, value="Credits per unit")
+    for offset, year_measure in enumerate(year_measures):
+        sheet.cell(
+            row=layout.RATE_ROW,
+            column=measure_start + offset,
+            value=float(year_measure.credits_per_unit),
+        )
+
+    first_measure = get_column_letter(measure_start)
+    last_measure = get_column_letter(measure_end)
+    by_key = {key: index for index, (key, _, _) in enumerate(columns, start=1)}
+    decimals = {ym.measure.code: ym.measure.decimal_places for ym in year_measures}
+    for row, line in enumerate(lines, start=layout.FIRST_LINE_ROW):
+        values = {
+            "reference": line.contract.reference,
+            "title": line.contract.title,
+            "member": line.member.name,
+            "framework": line.lot.framework.name,
+            "lot": f"{line.lot.number} {line.lot.name}",
+            "spend": float(line.spend),
+            "target": float(line.target_credits),
+            "nothing_delivered_reason": line.nothing_delivered_reason,
+            "shortfall_reason": line.shortfall_reason,
+            "recovery_plan": line.recovery_plan,
+            "recovery_by": line.recovery_by,
+        }
+        for code, quantity in entries[line.pk].items():
+            values[f"m:{code}"] = (
+                int(quantity) if decimals.get(code) == 0 else float(quantity)
+            )
+        for key, column in by_key.items():
+            cell = sheet.cell(row=row, column=column)
+            if key == "credits":
+                cell.value = (
+                    f"=ROUND(SUMPRODUCT(${first_measure}${layout.RATE_ROW}:"
+                    f"${last_measure}${layout.RATE_ROW},"
+                    f"{first_measure}{row}:{last_measure}{row}),2)"
+                )
+                cell.number_format = "0.00"
+                continue
+            value = values.get(key)
+            cell.value = neutralise(value) if isinstance(value, str) else value
+            if key in layout.LOCKED_KEYS:
+                continue
+            cell.protection = Protection(locked=False)
+            cell.fill = EDITABLE_FILL
+            if key == "recovery_by":
+                cell.number_format = "dd/mm/yyyy"
+            elif key in layout.TEXT_KEYS:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=row, column=by_key["spend"]).number_format = "#,##0.00"
+        sheet.cell(row=row, column=by_key["target"]).number_format = "0.00"
+
+    last_row = max(layout.FIRST_LINE_ROW, layout.FIRST_LINE_ROW + len(lines) - 1)
+    _validations(sheet, year_measures, measure_start, by_key, last_row)
+    sheet.freeze_panes = sheet.cell(row=layout.FIRST_LINE_ROW, column=3)
+    sheet.auto_filter.ref = (
+        f"A{layout.CODE_ROW}:{get_column_letter(len(columns))}{last_row}"
+    )
+    sheet.print_title_rows = f"{layout.TITLE_ROW}:{layout.CODE_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # Protection without a password: it keeps prefilled cells from being typed over
+    # by accident; the upload ignores them anyway.
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.protection.autoFilter = False
+    sheet.protection.sort = False
+
+
+def _validations(sheet, year_measures, measure_start, by_key, last_row) -> None:
+    first = layout.FIRST_LINE_ROW
+    whole = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Whole number",
+        error="Type a whole number, 0 or more (people, placements, projects).",
+    )
+    decimal = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Number",
+        error="Type a number, 0 or more, with up to 2 decimal places.",
+    )
+    date = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Date",
+        error="Type a date, for example 31/03/2027.",
+    )
+    for offset, year_measure in enumerate(year_measures):
+        letter = get_column_letter(measure_start + offset)
+        rule = whole if year_measure.measure.decimal_places == 0 else decimal
+        rule.add(f"{letter}{first}:{letter}{last_row}")
+    letter = get_column_letter(by_key["recovery_by"])
+    date.add(f"{letter}{first}:{letter}{last_row}")
+    for rule in (whole, decimal, date):
+        if rule.sqref:
+            sheet.add_data_validation(rule)
+
+
+def _measures_sheet(sheet, year_measures) -> None:
+    headers = (
+        ("Code", 12),
+        ("Measure", 50),
+        ("Theme", 16),
+        ("Unit", 12),
+        ("Decimal places", 9),
+        ("Credits per unit", 10),
+        ("Part of", 16),
+        ("Guidance", 90),
+    )
+    for index, (title, width) in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.cell(row=1, column=index, value=title).font = HEADER_FONT
+    for row, year_measure in enumerate(year_measures, start=2):
+        measure = year_measure.measure
+        values = (
+            measure.code,
+            measure.name,
+            measure.theme,
+            measure.unit,
+            measure.decimal_places,
+            float(year_measure.credits_per_unit),
+            " ".join(measure.part_of or []),
+            measure.guidance,
+        )
+        for index, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=index, value=neutralise(value))
+            cell.alignment = Alignment(wrap_text=index in (2, 8), vertical="top")
+    sheet.freeze_panes = "B2"
+    sheet.protection.sheet = True
