@@ -30,11 +30,12 @@ def test_database():
 
 
 @contextmanager
-def timed(results: list, label: str, rows: int):
-    """Appends (label, rows, wall seconds, CPU seconds of this process, queries) to
-    `results`. CPU time is reported beside wall time because a shared machine's load
-    can stretch the wall clock many times over; the database server's own time is in
-    the wall clock only."""
+def timed(results: list, label: str, rows: int, *, cpu: bool = False):
+    """Appends (label, rows, wall seconds, queries) to `results`; with `cpu`,
+    (label, rows, wall seconds, CPU seconds of this process, queries). CPU time is
+    worth reporting beside wall time on a shared machine, whose load can stretch the
+    wall clock many times over; the database server's own time is in the wall clock
+    only."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -42,19 +43,28 @@ def timed(results: list, label: str, rows: int):
         started, cpu_started = time.perf_counter(), time.process_time()
         yield
         seconds = time.perf_counter() - started
-        cpu = time.process_time() - cpu_started
-    results.append((label, rows, seconds, cpu, len(queries.captured_queries)))
+        cpu_seconds = time.process_time() - cpu_started
+    count = len(queries.captured_queries)
+    results.append(
+        (label, rows, seconds, cpu_seconds, count)
+        if cpu
+        else (label, rows, seconds, count)
+    )
 
 
 def print_table(results: list) -> None:
-    print(
-        f"{'step':<44} {'rows':>7} {'wall s':>8} {'CPU s':>8} {'rows/CPU s':>10} "
-        f"{'queries':>8}"
-    )
-    for label, rows, seconds, cpu, queries in results:
-        rate = rows / cpu if cpu else 0
-        print(
-            f"{label:<44} {rows:>7} {seconds:>8.2f} {cpu:>8.2f} {rate:>10.0f} "
-            f"{queries:>8}"
-        )
+    """Prints rows from `timed`, with a CPU column when they have one."""
+    with_cpu = any(len(row) == 5 for row in results)
+    cpu_heading = f" {'CPU s':>8} {'rows/CPU s':>10}" if with_cpu else f" {'rows/s':>8}"
+    print(f"{'step':<44} {'rows':>7} {'wall s':>8}{cpu_heading} {'queries':>8}")
+    for row in results:
+        if len(row) == 5:
+            label, rows, seconds, cpu_seconds, queries = row
+            rate = rows / cpu_seconds if cpu_seconds else 0
+            extra = f" {cpu_seconds:>8.2f} {rate:>10.0f}"
+        else:
+            label, rows, seconds, queries = row
+            rate = rows / seconds if seconds else 0
+            extra = f" {rate:>8.0f}"
+        print(f"{label:<44} {rows:>7} {seconds:>8.2f}{extra} {queries:>8}")
     print(f"load average: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")

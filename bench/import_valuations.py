@@ -83,18 +83,20 @@ def _run(results: list, rows: int, prefix: str) -> None:
     first = _workbook(references)
     second = _workbook(references, bump=7)
     name = f"valuations-{rows}.xlsx"
-    with timed(results, f"read the xlsx only ({len(first) // 1024} KB)", rows):
+    with timed(
+        results, f"read the xlsx only ({len(first) // 1024} KB)", rows, cpu=True
+    ):
         read_table(first, name=name, max_bytes=10**9, max_rows=10**6)
-    with timed(results, "check (nothing written)", rows):
+    with timed(results, "check (nothing written)", rows, cpu=True):
         report = import_check(file=first, name=name)
     assert report.ok, report.errors[:3]
-    with timed(results, "apply: create", rows):
+    with timed(results, "apply: create", rows, cpu=True):
         report = import_apply(file=first, name=name)
     assert report.counts["Valuations"]["created"] == rows
-    with timed(results, "apply the same file again: nothing changes", rows):
+    with timed(results, "apply the same file again: nothing changes", rows, cpu=True):
         report = import_apply(file=first, name=name)
     assert report.counts["Valuations"]["unchanged"] == rows
-    with timed(results, "apply new amounts: update with history", rows):
+    with timed(results, "apply new amounts: update with history", rows, cpu=True):
         report = import_apply(file=second, name=name)
     assert report.counts["Valuations"]["updated"] == rows
     assert (
