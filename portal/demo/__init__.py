@@ -40,6 +40,7 @@ from .consortium import (
     build_valuations,
     quarter_end,
 )
+from .impact_report import build_published_report
 from .imports import build_imports
 from .invitations import build_invitations
 from .review_season import build_review_season
@@ -76,6 +77,7 @@ STEPS: list[Step] = [
     build_chasing,
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
+    build_published_report,  # after past years are approved
 ]
 
 COUNTED: dict[str, type[models.Model]] = {
