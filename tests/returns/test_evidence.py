@@ -225,6 +225,8 @@ def test_a_download_is_an_attachment_with_nosniff(line, supplier_client, supplie
     assert response["Content-Type"] == PDF
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Opened directly, it still cannot run anything: a sandboxed, empty policy.
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert b"".join(response.streaming_content) == filesamples.PDF
 
 
@@ -273,6 +275,14 @@ def test_the_team_downloads_and_an_erased_file_is_not_found(
     assert response["Content-Disposition"].startswith("attachment;")
     evidence_erase(evidence=evidence, acting_user=admin_user, reason="Request 12")
     assert team_client.get(url).status_code == 404
+    supplier_client = Client()
+    supplier_client.force_login(line.annual_return.supplier.contacts.first().user)
+    assert (
+        supplier_client.get(
+            _url(line, "supplier:evidence_download", evidence_id=evidence.pk)
+        ).status_code
+        == 404
+    )
 
 
 def test_an_administrator_erases_a_file_and_an_event_records_it(
