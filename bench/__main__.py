@@ -15,6 +15,7 @@ BENCHMARKS = {
     "issue_year": "bench.issue_year",
     "completion": "bench.completion",
     "shortfall": "bench.shortfall",
+    "spreadsheet_round_trip": "bench.spreadsheet_round_trip",
 }
 
 
