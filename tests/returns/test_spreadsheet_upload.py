@@ -406,6 +406,8 @@ def test_the_team_uploads_for_a_supplier(client, setting):
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
     )
     url = reverse("team:spreadsheet_upload", args=[annual_return.reference])
+    review = client.get(reverse("team:review_detail", args=[annual_return.reference]))
+    assert url.encode() in review.content  # the review page offers the upload
     upload = io.BytesIO(content)
     upload.name = "return.xlsx"
     preview = client.post(url, {"file": upload})
