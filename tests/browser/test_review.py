@@ -77,7 +77,12 @@ def test_the_team_sends_a_return_back_and_the_supplier_sees_why(
     contact = factories.SupplierContactFactory(supplier__name="Acme Build Ltd")
     annual_return = _submitted_return(contact)
     _sign_in_as_team(page, live_server)
-    _open_from_the_desk(page, live_server, annual_return.reference)
+    # From the completion page, as the team works through the season.
+    page.goto(f"{live_server.url}/team/years/{annual_return.year.slug}/completion/")
+    page.get_by_role("link", name=f"Review {annual_return.reference}").click()
+    page.get_by_role(
+        "heading", name=f"Review return {annual_return.reference}"
+    ).wait_for()
     page.get_by_role("link", name="Send back for amendment").click()
     page.get_by_role("button", name="Send back to the supplier").click()
     # No reason: refused with an error summary, nothing changes
