@@ -7,6 +7,7 @@ whose number of queries does not depend on the rows in them.
 
 from __future__ import annotations
 
+import abc
 import copy
 import datetime
 from collections.abc import Callable, Iterable
@@ -135,7 +136,7 @@ class RowChecker:
         self.report.warn(self.row.problem(message, header))
 
 
-class Kind:
+class Kind(abc.ABC):
     """One kind of import. Subclasses set `key`, `label`, `columns`, and write
     `check(table, report) -> plan` and `apply(plan, report, acting_user)`."""
 
@@ -187,11 +188,13 @@ class Kind:
                     )
                 )
 
-    def check(self, table: Table, report: Report):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def check(self, table: Table, report: Report):
+        """Every problem into `report`, nothing written; returns the plan to apply."""
 
-    def apply(self, plan, report: Report, *, acting_user) -> None:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def apply(self, plan, report: Report, *, acting_user) -> None:
+        """Writes the plan, all or nothing (the caller holds the transaction)."""
 
     def template_rows(self) -> list[list[object]]:
         return [[c.example for c in self.columns]]
