@@ -64,10 +64,14 @@ def plan_loads(token: str, *, annual_return: AnnualReturn, user_id: int) -> list
     return changes
 
 
-def _save(change: LineChange, *, user) -> None:
-    line = ReturnLine.objects.select_related("contract", "annual_return").get(
-        pk=change.line_id
+def _lines(changes: list[LineChange]) -> dict[int, ReturnLine]:
+    """Every changed line in one query (line_save then locks each one)."""
+    return ReturnLine.objects.select_related("contract", "annual_return").in_bulk(
+        [change.line_id for change in changes]
     )
+
+
+def _save(change: LineChange, *, line: ReturnLine, user) -> None:
     line_save(
         line=line,
         user=user,
@@ -95,11 +99,12 @@ def upload_rules_check(*, plan: UploadPlan, user) -> None:
     back, so the preview reports exactly what the web form would refuse."""
     if not plan.ok:
         return
+    lines = _lines(plan.changes)
     with transaction.atomic():
         for change in plan.changes:
             try:
                 with transaction.atomic():
-                    _save(change, user=user)
+                    _save(change, line=lines[change.line_id], user=user)
             except ValidationError as error:
                 plan.problems.extend(_messages(change, error))
             except LineConflict:
@@ -120,11 +125,12 @@ def upload_apply(
     """Applies the changes; returns how many lines changed. Raises UploadStale (and
     writes nothing) if a line changed since the preview, ValidationError likewise."""
     applied = 0
+    lines = _lines(changes)
     for change in changes:
         if change.conflict and not replace_online:
             continue
         try:
-            _save(change, user=user)
+            _save(change, line=lines[change.line_id], user=user)
         except LineConflict as error:
             raise UploadStale(
                 f"Contract {change.reference} was changed online after your preview. "
