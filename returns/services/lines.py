@@ -1,16 +1,14 @@
-"""Saving a return line's figures and reasons (DESIGN "Lines, completeness, versions").
+"""Saving return lines' figures and reasons (DESIGN "Lines, completeness, versions").
 
-`line_save` is the one writer of a line's entries and reasons: the supplier's line
-page, the team acting for a supplier and the spreadsheet upload all call it. It takes
-all of its input or none of it:
+`line_save` (one line: the supplier's line page, the team acting for a supplier) and
+`lines_save` (many lines at once: a spreadsheet upload's preview and confirmation)
+are the only writers of a line's entries and reasons. Both check every line with
+`line_rules.line_check`, the one place the rules live, and both take all of their
+input or none of it:
 
-- each quantity is checked against its measure's decimals and its "part of" rule
-  (EMP-BAR may not exceed EMP-FT + EMP-PT on the same line);
-- a blank quantity means none and stores no entry; a typed 0 is stored;
-- a line marked "nothing delivered" (a reason given) holds no figures;
 - the line's `version` rises only when its entries or reasons actually change;
 - a save whose `expected_version` is not the line's version, and that would change
-  something, raises `LineConflict` carrying the other person's figures.
+  something, is refused with `LineConflict` carrying the other person's figures.
 
 Delivered credits are recomputed here, through `credits.line_credits`.
 """
@@ -18,43 +16,78 @@ Delivered credits are recomputed here, through `credits.line_credits`.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from portal.numbers import round_half_up
+from portal.bulk import rows_update
 
 from .. import events
 from ..models import AnnualReturn, Measure, ReturnEntry, ReturnLine, YearMeasure
 from .credits import line_credits
 from .events import event_record
+from .line_rules import (
+    MAX_QUANTITY,
+    NEGATIVE,
+    NOT_A_NUMBER,
+    NOTHING_DELIVERED_WITH_FIGURES,
+    PART_OF_EXCEEDED,
+    RECOVERY_AFTER_CONTRACT_END,
+    RECOVERY_DATE_AFTER_END,
+    TOO_LARGE,
+    TWO_PLACES,
+    UNKNOWN_MEASURE,
+    WHOLE_NUMBER,
+    LineInput,
+    LineState,
+    contract_has_ended,
+    line_check,
+    parse_quantity,
+)
 
-MAX_QUANTITY = Decimal("1000000000000")  # QuantityField: 14 digits, 2 places
+__all__ = [
+    "EXCLUDED",
+    "MAX_QUANTITY",
+    "NEGATIVE",
+    "NOT_A_NUMBER",
+    "NOT_EDITABLE",
+    "NOTHING_DELIVERED_WITH_FIGURES",
+    "PART_OF_EXCEEDED",
+    "RECOVERY_AFTER_CONTRACT_END",
+    "RECOVERY_DATE_AFTER_END",
+    "TOO_LARGE",
+    "TWO_PLACES",
+    "UNKNOWN_MEASURE",
+    "WHOLE_NUMBER",
+    "LineConflict",
+    "LineInput",
+    "LinesNotSaved",
+    "ReturnNotEditable",
+    "contract_has_ended",
+    "line_figures",
+    "line_save",
+    "lines_save",
+    "parse_quantity",
+    "return_check_editable",
+    "return_mark_started",
+    "year_measures",
+]
 
-NOT_A_NUMBER = "Enter {name} as a number, like 12{example}"
-NEGATIVE = "Enter {name} as 0 or more"
-TOO_LARGE = "Enter {name} as a number less than 1,000,000,000,000"
-WHOLE_NUMBER = "Enter {name} as a whole number of {unit}"
-TWO_PLACES = "Enter {name} to no more than 2 decimal places"
-PART_OF_EXCEEDED = (
-    "{name} ({code}) cannot be more than {parts_names} ({parts_codes}) together, "
-    "which is {parts_total}"
-)
-UNKNOWN_MEASURE = "{code} is not a measure of the {year} return"
-NOTHING_DELIVERED_WITH_FIGURES = (
-    "You said nothing was delivered this year, but entered figures: remove the "
-    "figures, or untick “nothing delivered”"
-)
-RECOVERY_AFTER_CONTRACT_END = (
-    "The date must be no later than the contract's end, {ends_on:%-d %B %Y}"
-)
-RECOVERY_DATE_AFTER_END = (
-    "The contract ended on {ends_on:%-d %B %Y}: say how you will make it good, "
-    "without a date"
-)
+# The line's columns a save writes (and its history row records).
+LINE_FIELDS = [
+    "delivered_credits",
+    "nothing_delivered_reason",
+    "shortfall_reason",
+    "recovery_plan",
+    "recovery_by",
+    "version",
+    "updated_at",
+    "updated_by",
+]
+
 NOT_EDITABLE = "Return {reference} is {status} and cannot be changed"
 EXCLUDED = (
     "Contract {contract} has been excluded from this return and cannot be changed"
@@ -75,19 +108,15 @@ class LineConflict(Exception):
         self.theirs = theirs
 
 
-@dataclass
-class _State:
-    quantities: dict[int, Decimal] = field(default_factory=dict)  # measure id → qty
-    nothing_delivered_reason: str = ""
-    shortfall_reason: str = ""
-    recovery_plan: str = ""
-    recovery_by: datetime.date | None = None
+class LinesNotSaved(Exception):
+    """`lines_save` refused and wrote nothing. `failures` lists, in the order the
+    lines were given, each refused line's input and what `line_save` would have
+    raised for it alone: a ValidationError, ReturnNotEditable (an excluded line) or
+    LineConflict."""
 
-
-def contract_has_ended(line: ReturnLine, *, today: datetime.date | None = None) -> bool:
-    """A contract has ended once its end date is before today (London)."""
-    today = today or timezone.localdate()
-    return line.contract.ends_on < today
+    def __init__(self, failures: list[tuple[LineInput, Exception]]):
+        super().__init__(f"{len(failures)} line(s) refused")
+        self.failures = failures
 
 
 def year_measures(year) -> list[YearMeasure]:
@@ -99,52 +128,8 @@ def year_measures(year) -> list[YearMeasure]:
     )
 
 
-def parse_quantity(raw, measure: Measure) -> Decimal | None:
-    """A stored quantity from what someone typed: None for blank; raises a
-    ValidationError (a message naming the measure) for anything else wrong."""
-    if raw is None:
-        return None
-    if isinstance(raw, Decimal | int) and not isinstance(raw, bool):
-        value = Decimal(raw)
-    else:
-        if isinstance(raw, float):
-            raw = repr(raw)
-        text = str(raw).strip().replace(",", "").replace("£", "").strip()
-        if text == "":
-            return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            example = ".5" if measure.decimal_places else ""
-            raise ValidationError(
-                NOT_A_NUMBER.format(name=_name(measure), example=example)
-            ) from None
-    if value < 0:
-        raise ValidationError(NEGATIVE.format(name=_name(measure)))
-    if value >= MAX_QUANTITY:
-        raise ValidationError(TOO_LARGE.format(name=_name(measure)))
-    if value != round_half_up(value, measure.decimal_places):
-        if measure.decimal_places == 0:
-            raise ValidationError(
-                WHOLE_NUMBER.format(name=_name(measure), unit=measure.unit)
-            )
-        raise ValidationError(TWO_PLACES.format(name=_name(measure)))
-    return round_half_up(value, measure.decimal_places)
-
-
-def _name(measure: Measure) -> str:
-    return f"“{measure.name}”"
-
-
-def _short(measure: Measure) -> str:
-    # The part before any bracket: "Jobs created, full-time".
-    return measure.name.split(" (")[0]
-
-
-def _current_state(line: ReturnLine) -> _State:
-    return _State(
+def _current_state(line: ReturnLine) -> LineState:
+    return LineState(
         quantities=dict(line.entries.values_list("measure_id", "quantity")),
         nothing_delivered_reason=line.nothing_delivered_reason,
         shortfall_reason=line.shortfall_reason,
@@ -245,70 +230,21 @@ def line_save(
             EXCLUDED.format(contract=line.contract.reference), code="excluded"
         )
     today = today or timezone.localdate()
-
     by_code = {ym.measure.code: ym for ym in year_measures(annual_return.year_id)}
-    errors: dict[str, list[str]] = {}
-    parsed: dict[str, Decimal] = {}
-    for code, raw in (quantities or {}).items():
-        year_measure = by_code.get(code)
-        if year_measure is None:
-            if raw not in (None, ""):
-                errors.setdefault(code, []).append(
-                    UNKNOWN_MEASURE.format(code=code, year=annual_return.year.label)
-                )
-            continue
-        try:
-            value = parse_quantity(raw, year_measure.measure)
-        except ValidationError as error:
-            errors.setdefault(code, []).extend(error.messages)
-            continue
-        if value is not None:
-            parsed[code] = value
-
-    for code, value in parsed.items():
-        measure = by_code[code].measure
-        parts = [p for p in measure.part_of or [] if p in by_code]
-        if not parts or any(p in errors for p in parts):
-            continue
-        parts_total = sum((parsed.get(p, Decimal(0)) for p in parts), Decimal(0))
-        if value > parts_total:
-            errors.setdefault(code, []).append(
-                PART_OF_EXCEEDED.format(
-                    name=_short(measure),
-                    code=code,
-                    parts_names=" and ".join(
-                        _short(by_code[p].measure).lower() for p in parts
-                    ),
-                    parts_codes=" + ".join(parts),
-                    parts_total=_plain(parts_total),
-                )
-            )
-
-    nothing_delivered_reason = (nothing_delivered_reason or "").strip()
-    shortfall_reason = (shortfall_reason or "").strip()
-    recovery_plan = (recovery_plan or "").strip()
-    if nothing_delivered_reason and parsed:
-        errors.setdefault("nothing_delivered_reason", []).append(
-            NOTHING_DELIVERED_WITH_FIGURES
-        )
-    if recovery_by is not None:
-        if contract_has_ended(line, today=today):
-            errors.setdefault("recovery_by", []).append(
-                RECOVERY_DATE_AFTER_END.format(ends_on=line.contract.ends_on)
-            )
-        elif recovery_by > line.contract.ends_on:
-            errors.setdefault("recovery_by", []).append(
-                RECOVERY_AFTER_CONTRACT_END.format(ends_on=line.contract.ends_on)
-            )
-    if errors:
-        raise ValidationError(errors)
-
-    new = _State(
-        quantities={by_code[c].measure_id: q for c, q in parsed.items()},
-        nothing_delivered_reason=nothing_delivered_reason,
-        shortfall_reason=shortfall_reason,
-        recovery_plan=recovery_plan,
-        recovery_by=recovery_by,
+    new = line_check(
+        line=line,
+        given=LineInput(
+            line_id=line.pk,
+            expected_version=expected_version,
+            quantities=quantities,
+            nothing_delivered_reason=nothing_delivered_reason,
+            shortfall_reason=shortfall_reason,
+            recovery_plan=recovery_plan,
+            recovery_by=recovery_by,
+        ),
+        by_code=by_code,
+        year_label=line.annual_return.year.label,
+        today=today,
     )
     old = _current_state(line)
     if new == old:
@@ -327,18 +263,7 @@ def line_save(
     line.updated_at = timezone.now()
     line.updated_by = user
     line._history_user = user
-    line.save(
-        update_fields=[
-            "delivered_credits",
-            "nothing_delivered_reason",
-            "shortfall_reason",
-            "recovery_plan",
-            "recovery_by",
-            "version",
-            "updated_at",
-            "updated_by",
-        ]
-    )
+    line.save(update_fields=LINE_FIELDS)
     return_mark_started(annual_return=annual_return, user=user)
     return line
 
@@ -360,5 +285,191 @@ def _write_entries(line, old: dict, new: dict, user) -> None:
             entry.save()
 
 
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+@transaction.atomic
+def lines_save(
+    *,
+    annual_return: AnnualReturn,
+    changes: Sequence[LineInput],
+    user,
+    today: datetime.date | None = None,
+) -> list[ReturnLine]:
+    """Writes many lines' entries and reasons of one return, all or nothing, with
+    the same result as calling `line_save` for each in turn: same rules and
+    messages, entries, credits, versions, history rows and "started" event. The
+    queries do not grow with the lines: one lock for all of them, bulk writes.
+
+    Raises ReturnNotEditable if the return is not editable, or LinesNotSaved listing
+    every line that `line_save` would refuse (and then writes nothing). Returns the
+    fresh lines in the order given. Called by the spreadsheet upload's preview and
+    confirmation."""
+    line_ids = [given.line_id for given in changes]
+    if len(set(line_ids)) != len(line_ids):
+        raise ValueError("each line may be given once")
+    annual_return, lines = _lock_many(annual_return.pk, line_ids)
+    return_check_editable(annual_return)
+    today = today or timezone.localdate()
+    by_code = {ym.measure.code: ym for ym in year_measures(annual_return.year_id)}
+    entries: dict[int, dict[int, ReturnEntry]] = {line_id: {} for line_id in line_ids}
+    for entry in ReturnEntry.objects.filter(line_id__in=line_ids):
+        entries[entry.line_id][entry.measure_id] = entry
+
+    failures: list[tuple[LineInput, Exception]] = []
+    to_write: list[tuple[ReturnLine, LineState]] = []
+    for given in changes:
+        line = lines[given.line_id]
+        try:
+            if line.is_excluded:
+                raise ReturnNotEditable(
+                    EXCLUDED.format(contract=line.contract.reference), code="excluded"
+                )
+            new = line_check(
+                line=line,
+                given=given,
+                by_code=by_code,
+                year_label=annual_return.year.label,
+                today=today,
+            )
+        except ValidationError as error:
+            failures.append((given, error))
+            continue
+        if new == _state(line, entries[line.pk]):
+            continue
+        if (
+            given.expected_version is not None
+            and given.expected_version != line.version
+        ):
+            theirs = _figures_dict(line, _quantities_by_code(entries[line.pk], by_code))
+            failures.append((given, LineConflict(line=line, theirs=theirs)))
+            continue
+        to_write.append((line, new))
+    if failures:
+        raise LinesNotSaved(failures)
+    if to_write:
+        _write_lines(to_write, entries=entries, by_code=by_code, user=user)
+        if annual_return.status == AnnualReturn.Status.NOT_STARTED:
+            return_mark_started(annual_return=annual_return, user=user)
+    return [lines[line_id] for line_id in line_ids]
+
+
+def _lock_many(
+    annual_return_id: int, line_ids: list[int]
+) -> tuple[AnnualReturn, dict[int, ReturnLine]]:
+    # The return first, then its lines, as `_lock` does.
+    annual_return = (
+        AnnualReturn.objects.select_for_update(of=("self",))
+        .select_related("year")
+        .get(pk=annual_return_id)
+    )
+    lines = (
+        ReturnLine.objects.select_for_update(of=("self",))
+        .select_related("contract", "updated_by")
+        .filter(annual_return_id=annual_return_id)
+        .in_bulk(line_ids)
+    )
+    missing = set(line_ids) - set(lines)
+    if missing:
+        raise ReturnLine.DoesNotExist(
+            f"Lines {sorted(missing)} are not on return {annual_return.reference}"
+        )
+    for line in lines.values():
+        line.annual_return = annual_return
+    return annual_return, lines
+
+
+def _state(line: ReturnLine, entries: dict[int, ReturnEntry]) -> LineState:
+    return LineState(
+        quantities={measure_id: e.quantity for measure_id, e in entries.items()},
+        nothing_delivered_reason=line.nothing_delivered_reason,
+        shortfall_reason=line.shortfall_reason,
+        recovery_plan=line.recovery_plan,
+        recovery_by=line.recovery_by,
+    )
+
+
+def _quantities_by_code(
+    entries: dict[int, ReturnEntry], by_code: dict[str, YearMeasure]
+) -> dict[str, str]:
+    codes = {ym.measure_id: code for code, ym in by_code.items()}
+    unknown = [measure_id for measure_id in entries if measure_id not in codes]
+    if unknown:  # an entry on a measure the year no longer has: still theirs
+        codes.update(Measure.objects.filter(pk__in=unknown).values_list("pk", "code"))
+    return {codes[measure_id]: str(e.quantity) for measure_id, e in entries.items()}
+
+
+def _write_lines(
+    to_write: list[tuple[ReturnLine, LineState]],
+    *,
+    entries: dict[int, dict[int, ReturnEntry]],
+    by_code: dict[str, YearMeasure],
+    user,
+) -> None:
+    """Entries deleted, changed and added, then the lines, each kind in one bulk
+    write with its history rows: the same rows `line_save` writes one by one."""
+    rates = {ym.measure_id: ym.credits_per_unit for ym in by_code.values()}
+    now = timezone.now()
+    deleted: list[ReturnEntry] = []
+    changed: list[ReturnEntry] = []
+    added: list[ReturnEntry] = []
+    for line, new in to_write:
+        old = entries[line.pk]
+        for measure_id, entry in old.items():
+            if measure_id not in new.quantities:
+                deleted.append(entry)
+            elif new.quantities[measure_id] != entry.quantity:
+                entry.quantity = new.quantities[measure_id]
+                changed.append(entry)
+        added.extend(
+            ReturnEntry(line=line, measure_id=measure_id, quantity=quantity)
+            for measure_id, quantity in new.quantities.items()
+            if measure_id not in old
+        )
+        line.delivered_credits = line_credits(new.quantities.items(), rates)
+        line.nothing_delivered_reason = new.nothing_delivered_reason
+        line.shortfall_reason = new.shortfall_reason
+        line.recovery_plan = new.recovery_plan
+        line.recovery_by = new.recovery_by
+        line.version += 1
+        line.updated_at = now
+        line.updated_by = user
+    lines = [line for line, _ in to_write]
+    for row in (*deleted, *changed, *added, *lines):
+        row._history_user = user
+    if deleted:
+        _entries_delete_with_history(deleted, user=user)
+    if changed:
+        _update_with_history(changed, ["quantity"], user=user)
+    if added:
+        bulk_create_with_history(added, ReturnEntry, default_user=user)
+    _update_with_history(lines, LINE_FIELDS, user=user)
+
+
+def _update_with_history(rows: list, fields: list[str], *, user) -> None:
+    # simple-history's bulk_update_with_history, with a faster update (see
+    # portal.bulk); its change reason is None, as a save's is.
+    rows_update(rows, fields)
+    type(rows[0]).history.bulk_history_create(
+        rows, update=True, default_user=user, default_change_reason=None
+    )
+
+
+def _entries_delete_with_history(entries: list[ReturnEntry], *, user) -> None:
+    # simple-history has no bulk delete: write the "-" rows its post_delete signal
+    # would, then delete without signals (a queryset's delete() would fire the signal
+    # once per row, without the user, and so record each deletion twice).
+    history_model = ReturnEntry.history.model
+    history_model.objects.bulk_create(
+        history_model(
+            history_date=timezone.now(),
+            history_user=user,
+            history_change_reason=None,
+            history_type="-",
+            **{
+                f.attname: getattr(entry, f.attname)
+                for f in history_model.tracked_fields
+            },
+        )
+        for entry in entries
+    )
+    ReturnEntry.objects.filter(pk__in=[entry.pk for entry in entries])._raw_delete(
+        ReturnEntry.objects.db
+    )

@@ -1,4 +1,5 @@
-"""Applying a checked upload: every change through `line_save`, all or nothing.
+"""Applying a checked upload: every change through `lines_save` (the bulk form of
+`line_save`, with the same rules and messages), all or nothing.
 
 Between the preview and the confirmation the plan travels signed in the form (it is
 the supplier's own file's content, so the signature only stops tampering). Lines that
@@ -17,9 +18,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from returns import events
-from returns.models import AnnualReturn, ReturnLine
+from returns.models import AnnualReturn
 from returns.services.events import event_record
-from returns.services.lines import LineConflict, line_save
+from returns.services.lines import (
+    LineConflict,
+    LineInput,
+    LinesNotSaved,
+    ReturnNotEditable,
+    lines_save,
+)
 
 from .upload import LineChange, UploadPlan
 
@@ -64,17 +71,9 @@ def plan_loads(token: str, *, annual_return: AnnualReturn, user_id: int) -> list
     return changes
 
 
-def _lines(changes: list[LineChange]) -> dict[int, ReturnLine]:
-    """Every changed line in one query (line_save then locks each one)."""
-    return ReturnLine.objects.select_related("contract", "annual_return").in_bulk(
-        [change.line_id for change in changes]
-    )
-
-
-def _save(change: LineChange, *, line: ReturnLine, user) -> None:
-    line_save(
-        line=line,
-        user=user,
+def _input(change: LineChange) -> LineInput:
+    return LineInput(
+        line_id=change.line_id,
         expected_version=change.expected_version,
         quantities={code: str(q) for code, q in change.quantities.items()},
         nothing_delivered_reason=change.texts.get("nothing_delivered_reason", ""),
@@ -95,20 +94,28 @@ def _messages(change: LineChange, error: ValidationError) -> list[str]:
 
 
 def upload_rules_check(*, plan: UploadPlan, user) -> None:
-    """Runs every change through `line_save` inside a transaction that is rolled
+    """Runs every change through `lines_save` inside a transaction that is rolled
     back, so the preview reports exactly what the web form would refuse."""
     if not plan.ok:
         return
-    lines = _lines(plan.changes)
+    by_line = {change.line_id: change for change in plan.changes}
     with transaction.atomic():
-        for change in plan.changes:
-            try:
-                with transaction.atomic():
-                    _save(change, line=lines[change.line_id], user=user)
-            except ValidationError as error:
+        try:
+            lines_save(
+                # Only its key is read: lines_save locks and reads the return itself.
+                annual_return=AnnualReturn(pk=plan.annual_return_id),
+                changes=[_input(change) for change in plan.changes],
+                user=user,
+            )
+        except ReturnNotEditable as error:
+            # What `line_save` would have said for each line of the file.
+            for change in plan.changes:
                 plan.problems.extend(_messages(change, error))
-            except LineConflict:
-                pass  # reported as a conflict already; applied only when chosen
+        except LinesNotSaved as refused:
+            for given, error in refused.failures:
+                if isinstance(error, LineConflict):
+                    continue  # reported as a conflict already; applied only when chosen
+                plan.problems.extend(_messages(by_line[given.line_id], error))
         transaction.set_rollback(True)
 
 
@@ -123,21 +130,26 @@ def upload_apply(
     entered_by=None,
 ) -> int:
     """Applies the changes; returns how many lines changed. Raises UploadStale (and
-    writes nothing) if a line changed since the preview, ValidationError likewise."""
-    applied = 0
-    lines = _lines(changes)
-    for change in changes:
-        if change.conflict and not replace_online:
-            continue
-        try:
-            _save(change, line=lines[change.line_id], user=user)
-        except LineConflict as error:
+    writes nothing) if a line changed since the preview, ValidationError likewise:
+    for the first line refused, as saving the lines in turn would."""
+    chosen = [c for c in changes if replace_online or not c.conflict]
+    try:
+        lines_save(
+            annual_return=annual_return,
+            changes=[_input(change) for change in chosen],
+            user=user,
+        )
+    except LinesNotSaved as refused:
+        given, error = refused.failures[0]
+        if isinstance(error, LineConflict):
+            reference = next(c.reference for c in chosen if c.line_id == given.line_id)
             raise UploadStale(
-                f"Contract {change.reference} was changed online after your preview. "
+                f"Contract {reference} was changed online after your preview. "
                 "Nothing from the file was saved: upload it again to see the "
                 "latest figures."
             ) from error
-        applied += 1
+        raise error from None
+    applied = len(chosen)
     event_record(
         annual_return=annual_return,
         kind=events.UPLOADED,
