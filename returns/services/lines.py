@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from portal.bulk import rows_update
+from portal.bulk import history_copy, rows_update
 
 from .. import events
 from ..models import AnnualReturn, Measure, ReturnEntry, ReturnLine, YearMeasure
@@ -128,16 +127,6 @@ def year_measures(year) -> list[YearMeasure]:
     )
 
 
-def _current_state(line: ReturnLine) -> LineState:
-    return LineState(
-        quantities=dict(line.entries.values_list("measure_id", "quantity")),
-        nothing_delivered_reason=line.nothing_delivered_reason,
-        shortfall_reason=line.shortfall_reason,
-        recovery_plan=line.recovery_plan,
-        recovery_by=line.recovery_by,
-    )
-
-
 def line_figures(line: ReturnLine, *, prefetched: bool = False) -> dict:
     """A line's figures and reasons as plain JSON-ready data: what a conflict shows
     as "theirs" and what a submission snapshots. With `prefetched`, reads
@@ -162,20 +151,6 @@ def _figures_dict(line: ReturnLine, quantities: dict[str, str]) -> dict:
         "updated_by": str(line.updated_by) if line.updated_by_id else "",
         "updated_at": line.updated_at.isoformat() if line.updated_at else None,
     }
-
-
-def _lock(line: ReturnLine) -> tuple[AnnualReturn, ReturnLine]:
-    # Always the return first, then the line: no deadlocks with return_submit, and a
-    # submission never reads lines half-saved.
-    annual_return = AnnualReturn.objects.select_for_update().get(
-        pk=line.annual_return_id
-    )
-    locked = (
-        ReturnLine.objects.select_for_update(of=("self",))
-        .select_related("contract", "annual_return__year", "updated_by")
-        .get(pk=line.pk)
-    )
-    return annual_return, locked
 
 
 def return_check_editable(annual_return: AnnualReturn) -> None:
@@ -221,68 +196,27 @@ def line_save(
     Raises ValidationError (a dict: measure code or field name → messages),
     ReturnNotEditable, or LineConflict. Returns the fresh line; its version has
     risen only if something changed. The first save on a not-started return moves it
-    to in progress. Called by the line page, the team acting for a supplier, and the
-    spreadsheet upload."""
-    annual_return, line = _lock(line)
-    return_check_editable(annual_return)
-    if line.is_excluded:
-        raise ReturnNotEditable(
-            EXCLUDED.format(contract=line.contract.reference), code="excluded"
-        )
-    today = today or timezone.localdate()
-    by_code = {ym.measure.code: ym for ym in year_measures(annual_return.year_id)}
-    new = line_check(
-        line=line,
-        given=LineInput(
-            line_id=line.pk,
-            expected_version=expected_version,
-            quantities=quantities,
-            nothing_delivered_reason=nothing_delivered_reason,
-            shortfall_reason=shortfall_reason,
-            recovery_plan=recovery_plan,
-            recovery_by=recovery_by,
-        ),
-        by_code=by_code,
-        year_label=line.annual_return.year.label,
-        today=today,
+    to in progress. Called by the line page and the team acting for a supplier; a
+    spreadsheet upload saves all its lines with `lines_save`."""
+    given = LineInput(
+        line_id=line.pk,
+        expected_version=expected_version,
+        quantities=quantities,
+        nothing_delivered_reason=nothing_delivered_reason,
+        shortfall_reason=shortfall_reason,
+        recovery_plan=recovery_plan,
+        recovery_by=recovery_by,
     )
-    old = _current_state(line)
-    if new == old:
-        return line
-    if expected_version is not None and expected_version != line.version:
-        raise LineConflict(line=line, theirs=line_figures(line))
-
-    _write_entries(line, old.quantities, new.quantities, user)
-    rates = {ym.measure_id: ym.credits_per_unit for ym in by_code.values()}
-    line.delivered_credits = line_credits(new.quantities.items(), rates)
-    line.nothing_delivered_reason = new.nothing_delivered_reason
-    line.shortfall_reason = new.shortfall_reason
-    line.recovery_plan = new.recovery_plan
-    line.recovery_by = new.recovery_by
-    line.version += 1
-    line.updated_at = timezone.now()
-    line.updated_by = user
-    line._history_user = user
-    line.save(update_fields=LINE_FIELDS)
-    return_mark_started(annual_return=annual_return, user=user)
-    return line
-
-
-def _write_entries(line, old: dict, new: dict, user) -> None:
-    # One row at a time (at most the catalogue's 19) so history records each change.
-    for entry in line.entries.all():
-        if entry.measure_id not in new:
-            entry._history_user = user
-            entry.delete()
-        elif new[entry.measure_id] != entry.quantity:
-            entry.quantity = new[entry.measure_id]
-            entry._history_user = user
-            entry.save(update_fields=["quantity"])
-    for measure_id, quantity in new.items():
-        if measure_id not in old:
-            entry = ReturnEntry(line=line, measure_id=measure_id, quantity=quantity)
-            entry._history_user = user
-            entry.save()
+    try:
+        [saved] = _save(
+            annual_return_id=line.annual_return_id,
+            changes=[given],
+            user=user,
+            today=today,
+        )
+    except LinesNotSaved as refused:
+        raise refused.failures[0][1] from None
+    return saved
 
 
 @transaction.atomic
@@ -302,10 +236,23 @@ def lines_save(
     every line that `line_save` would refuse (and then writes nothing). Returns the
     fresh lines in the order given. Called by the spreadsheet upload's preview and
     confirmation."""
+    return _save(
+        annual_return_id=annual_return.pk, changes=changes, user=user, today=today
+    )
+
+
+def _save(
+    *,
+    annual_return_id: int,
+    changes: Sequence[LineInput],
+    user,
+    today: datetime.date | None,
+) -> list[ReturnLine]:
+    # The one writer behind line_save and lines_save; the caller holds a transaction.
     line_ids = [given.line_id for given in changes]
     if len(set(line_ids)) != len(line_ids):
         raise ValueError("each line may be given once")
-    annual_return, lines = _lock_many(annual_return.pk, line_ids)
+    annual_return, lines = _lock_many(annual_return_id, line_ids)
     return_check_editable(annual_return)
     today = today or timezone.localdate()
     by_code = {ym.measure.code: ym for ym in year_measures(annual_return.year_id)}
@@ -354,7 +301,8 @@ def lines_save(
 def _lock_many(
     annual_return_id: int, line_ids: list[int]
 ) -> tuple[AnnualReturn, dict[int, ReturnLine]]:
-    # The return first, then its lines, as `_lock` does.
+    # Always the return first, then its lines: no deadlocks with return_submit, and a
+    # submission never reads lines half-saved.
     annual_return = (
         AnnualReturn.objects.select_for_update(of=("self",))
         .select_related("year")
@@ -432,44 +380,27 @@ def _write_lines(
         line.updated_at = now
         line.updated_by = user
     lines = [line for line, _ in to_write]
-    for row in (*deleted, *changed, *added, *lines):
-        row._history_user = user
+    # History rows are copied from the rows just written, in the database: building
+    # them in Python (simple-history's bulk helpers) cost more than the rest together.
     if deleted:
-        _entries_delete_with_history(deleted, user=user)
-    if changed:
-        _update_with_history(changed, ["quantity"], user=user)
-    if added:
-        bulk_create_with_history(added, ReturnEntry, default_user=user)
-    _update_with_history(lines, LINE_FIELDS, user=user)
-
-
-def _update_with_history(rows: list, fields: list[str], *, user) -> None:
-    # simple-history's bulk_update_with_history, with a faster update (see
-    # portal.bulk); its change reason is None, as a save's is.
-    rows_update(rows, fields)
-    type(rows[0]).history.bulk_history_create(
-        rows, update=True, default_user=user, default_change_reason=None
-    )
-
-
-def _entries_delete_with_history(entries: list[ReturnEntry], *, user) -> None:
-    # simple-history has no bulk delete: write the "-" rows its post_delete signal
-    # would, then delete without signals (a queryset's delete() would fire the signal
-    # once per row, without the user, and so record each deletion twice).
-    history_model = ReturnEntry.history.model
-    history_model.objects.bulk_create(
-        history_model(
-            history_date=timezone.now(),
-            history_user=user,
-            history_change_reason=None,
-            history_type="-",
-            **{
-                f.attname: getattr(entry, f.attname)
-                for f in history_model.tracked_fields
-            },
+        deleted_ids = [entry.pk for entry in deleted]
+        history_copy(ReturnEntry, deleted_ids, history_type="-", user=user, at=now)
+        # A queryset's delete() would fire simple-history's signal once per row
+        # (without the user, so recording each deletion twice): delete without it.
+        ReturnEntry.objects.filter(pk__in=deleted_ids)._raw_delete(
+            ReturnEntry.objects.db
         )
-        for entry in entries
-    )
-    ReturnEntry.objects.filter(pk__in=[entry.pk for entry in entries])._raw_delete(
-        ReturnEntry.objects.db
+    if changed:
+        rows_update(changed, ["quantity"])
+        history_copy(
+            ReturnEntry, [e.pk for e in changed], history_type="~", user=user, at=now
+        )
+    if added:
+        ReturnEntry.objects.bulk_create(added)  # sets their keys (RETURNING)
+        history_copy(
+            ReturnEntry, [e.pk for e in added], history_type="+", user=user, at=now
+        )
+    rows_update(lines, LINE_FIELDS)
+    history_copy(
+        ReturnLine, [line.pk for line in lines], history_type="~", user=user, at=now
     )

@@ -1,6 +1,7 @@
 """Saving many lines at once (`lines_save`, behind a spreadsheet upload) stores and
 refuses exactly what saving them one by one with `line_save` does, in a number of
-queries that does not grow with the lines."""
+queries that does not grow with the lines; and what both store is what Django's own
+row-by-row saves, with django-simple-history's signals, store."""
 
 import datetime
 from decimal import Decimal
@@ -12,7 +13,16 @@ from django.test.utils import CaptureQueriesContext
 
 from returns.models import AnnualReturn, ReturnEntry, ReturnEvent, ReturnLine
 from returns.services import LineConflict, line_save
-from returns.services.lines import LineInput, LinesNotSaved, lines_save
+from returns.services.credits import line_credits
+from returns.services.line_rules import line_check
+from returns.services.lines import (
+    LINE_FIELDS,
+    LineInput,
+    LinesNotSaved,
+    lines_save,
+    return_mark_started,
+    year_measures,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +137,58 @@ def _one_by_one(lines, changes, user, today=TODAY) -> list:
     return outcomes
 
 
+def _row_by_row(lines, changes, user, today=TODAY) -> None:
+    """The reference: each changed entry and line written with the ORM's own save()
+    and delete(), so django-simple-history's signals write the history (as the
+    service did before it wrote in bulk). Rules and version checks are left out:
+    these changes are all valid and current."""
+    by_id = {line.pk: line for line in lines}
+    for given in changes:
+        line = ReturnLine.objects.select_related("contract", "annual_return").get(
+            pk=given.line_id
+        )
+        by_code = {
+            ym.measure.code: ym for ym in year_measures(line.annual_return.year_id)
+        }
+        new = line_check(
+            line=line, given=given, by_code=by_code, year_label="", today=today
+        )
+        old = {e.measure_id: e for e in line.entries.all()}
+        unchanged = (
+            {m: e.quantity for m, e in old.items()} == new.quantities
+            and (line.nothing_delivered_reason, line.shortfall_reason)
+            == (new.nothing_delivered_reason, new.shortfall_reason)
+            and (line.recovery_plan, line.recovery_by)
+            == (new.recovery_plan, new.recovery_by)
+        )
+        if unchanged:
+            continue
+        for measure_id, entry in old.items():
+            entry._history_user = user
+            if measure_id not in new.quantities:
+                entry.delete()
+            elif new.quantities[measure_id] != entry.quantity:
+                entry.quantity = new.quantities[measure_id]
+                entry.save(update_fields=["quantity"])
+        for measure_id, quantity in new.quantities.items():
+            if measure_id not in old:
+                entry = ReturnEntry(line=line, measure_id=measure_id, quantity=quantity)
+                entry._history_user = user
+                entry.save()
+        rates = {ym.measure_id: ym.credits_per_unit for ym in by_code.values()}
+        line.delivered_credits = line_credits(new.quantities.items(), rates)
+        line.nothing_delivered_reason = new.nothing_delivered_reason
+        line.shortfall_reason = new.shortfall_reason
+        line.recovery_plan = new.recovery_plan
+        line.recovery_by = new.recovery_by
+        line.version += 1
+        line.updated_at = datetime.datetime.now(tz=datetime.UTC)
+        line.updated_by = user
+        line._history_user = user
+        line.save(update_fields=LINE_FIELDS)
+        return_mark_started(annual_return=by_id[line.pk].annual_return, user=user)
+
+
 def _both_ways(annual_return, lines, changes, user, today=TODAY):
     """Runs the changes one by one, then all at once, each from the same starting
     point (the first run is rolled back); returns both outcomes and stored results."""
@@ -215,6 +277,33 @@ def test_saving_lines_together_stores_what_saving_them_one_by_one_stores(world):
     assert kinds == {"+", "~", "-"}
     assert [e[0] for e in bulk_stored["events"]] == ["started"]
     assert bulk_stored["status"] == AnnualReturn.Status.IN_PROGRESS
+
+
+def test_what_lines_save_stores_is_what_the_orms_own_saves_store(world):
+    annual_return, lines = world
+    empty, mixed, same, reasons, nothing, stale_same, ended = lines
+    user = factories.UserFactory()
+    changes = [
+        LineInput(empty.pk, 1, {"EMP-FT": "2", "VOL": "7.5"}),
+        LineInput(mixed.pk, 1, {"EMP-FT": "3", "EMP-BAR": "1"}),
+        LineInput(same.pk, 1, {"VOL": "10.5"}),
+        LineInput(
+            reasons.pk,
+            1,
+            {"DON-CASH": "1250.55"},
+            shortfall_reason="Slow start",
+            recovery_plan="Two apprentices",
+            recovery_by=datetime.date(2026, 6, 30),
+        ),
+        LineInput(nothing.pk, 1, {}, nothing_delivered_reason="Paused all year"),
+    ]
+    with transaction.atomic():
+        _row_by_row(lines, changes, user)
+        reference = _stored(annual_return)
+        transaction.set_rollback(True)
+    lines_save(annual_return=annual_return, changes=changes, user=user, today=TODAY)
+    assert _stored(annual_return) == reference
+    assert {row[3] for row in reference["entry_history"]} == {"+", "~", "-"}
 
 
 def test_saving_lines_together_refuses_what_line_save_refuses_with_its_messages(world):
