@@ -312,6 +312,7 @@ def _lock_many(
         ReturnLine.objects.select_for_update(of=("self",))
         .select_related("contract", "updated_by")
         .filter(annual_return_id=annual_return_id)
+        .order_by()  # the default ordering joins four tables for nothing here
         .in_bulk(line_ids)
     )
     missing = set(line_ids) - set(lines)
