@@ -5,8 +5,8 @@
 Floors: for the export, openpyxl writing the same cells with no styling, validation or
 signing; for the import, openpyxl's read-only pass over the same file, touching every
 cell. The import is timed in its two parts: reading and checking the file (what the
-preview costs before any rule runs), and applying it through `line_save` (the same
-writer as the web form, one line at a time, in one transaction).
+preview costs before any rule runs), and applying it through `lines_save` (the bulk
+form of the web form's `line_save`: the same rules and writer, all lines at once).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def measure(*, lines: int = 300, repeat: int = 5) -> list[dict]:
             )
             transaction.set_rollback(True)
 
-    apply_seconds, _ = _median(apply_and_undo, max(1, repeat // 2))
+    apply_seconds, _ = _median(apply_and_undo, repeat)
     assert ReturnLine.objects.filter(annual_return=annual_return).count() == lines
     return [
         {

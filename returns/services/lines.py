@@ -368,7 +368,7 @@ def _write_lines(
                 entry.quantity = new.quantities[measure_id]
                 changed.append(entry)
         added.extend(
-            ReturnEntry(line=line, measure_id=measure_id, quantity=quantity)
+            ReturnEntry(line_id=line.pk, measure_id=measure_id, quantity=quantity)
             for measure_id, quantity in new.quantities.items()
             if measure_id not in old
         )
