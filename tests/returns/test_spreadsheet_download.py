@@ -131,3 +131,26 @@ def test_identity_names_the_return_and_each_lines_version(annual_return):
     line = annual_return.lines.get(contract__reference="C-0001")
     assert identity["lines"][str(line.pk)]["v"] == line.version
     assert identity["lines"][str(line.pk)]["q"] == {"EMP-FT": "3.00", "VOL": "12.50"}
+
+
+def test_each_kind_of_cell_is_formatted_for_what_it_holds(annual_return):
+    _, book = _open(annual_return)
+    sheet = book[layout.RETURN]
+    codes = [c.value for c in sheet[layout.CODE_ROW]]
+
+    def cell(row, code):
+        return sheet.cell(row=row, column=codes.index(code) + 1)
+
+    for row in (layout.FIRST_LINE_ROW, layout.FIRST_LINE_ROW + 1):
+        for code in ("EMP-FT", "VOL", "shortfall_reason", "recovery_by"):
+            assert cell(row, code).protection.locked is False
+            assert cell(row, code).fill.fgColor.rgb == "00FFF7D6"
+        assert cell(row, "shortfall_reason").alignment.wrap_text is True
+        assert cell(row, "recovery_by").number_format == "dd/mm/yyyy"
+        assert cell(row, "spend").number_format == "#,##0.00"
+        assert cell(row, "target").number_format == "0.00"
+        assert cell(row, "credits").number_format == "0.00"
+        for code in ("reference", "spend", "target", "credits"):
+            assert cell(row, code).protection.locked is True
+            assert cell(row, code).fill.fill_type is None
+        assert cell(row, "VOL").font.name == "Calibri"
