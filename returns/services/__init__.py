@@ -9,7 +9,15 @@ from .issuing import (
     year_withdraw_ready,
     years_issue_due,
 )
-from .lines import LineConflict, ReturnNotEditable, line_figures, line_save
+from .lines import (
+    LineConflict,
+    LineInput,
+    LinesNotSaved,
+    ReturnNotEditable,
+    line_figures,
+    line_save,
+    lines_save,
+)
 from .notifications import (
     notification_claim,
     notification_fail,
@@ -24,10 +32,13 @@ from .years import year_open
 
 __all__ = [
     "LineConflict",
+    "LineInput",
+    "LinesNotSaved",
     "ReturnNotEditable",
     "ReturnNotReady",
     "line_figures",
     "line_save",
+    "lines_save",
     "return_submit",
     "submitted_on_time",
     "event_record",

@@ -236,6 +236,8 @@ def lines_save(
     every line that `line_save` would refuse (and then writes nothing). Returns the
     fresh lines in the order given. Called by the spreadsheet upload's preview and
     confirmation."""
+    if not changes:
+        return []  # as saving no line in turn: nothing locked, checked or written
     return _save(
         annual_return_id=annual_return.pk, changes=changes, user=user, today=today
     )

@@ -397,3 +397,12 @@ def _queries_to_save(count: int) -> int:
 
 def test_the_queries_of_saving_lines_together_do_not_grow_with_the_lines():
     assert _queries_to_save(3) == _queries_to_save(30)
+
+
+def test_saving_no_lines_does_nothing_even_on_a_submitted_return():
+    annual_return = factories.AnnualReturnFactory(status=AnnualReturn.Status.SUBMITTED)
+    user = factories.UserFactory()
+    with CaptureQueriesContext(connection) as queries:
+        saved = lines_save(annual_return=annual_return, changes=[], user=user)
+    assert saved == []
+    assert not [q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
