@@ -99,7 +99,11 @@ COUNTED: dict[str, type[models.Model]] = {
 
 
 def load_demo(
-    *, today: datetime.date, scale: int = 1, stdout: _Writable | None = None
+    *,
+    today: datetime.date,
+    scale: int = 1,
+    years: int = 3,
+    stdout: _Writable | None = None,
 ) -> dict[str, int]:
     """Build (or complete) the demo consortium; return the row counts afterwards.
 
@@ -107,7 +111,9 @@ def load_demo(
     """
     if scale < 1:
         raise ValueError("scale must be 1 or more")
-    build = DemoBuild(today=today, scale=scale, stdout=stdout)
+    if years < 2:
+        raise ValueError("years must be 2 or more: one in season, one approved")
+    build = DemoBuild(today=today, scale=scale, years=years, stdout=stdout)
     with transaction.atomic():
         for step in STEPS:
             started = time.perf_counter()
