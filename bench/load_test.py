@@ -2,6 +2,7 @@
 worker on Redis, and simulated people driven by locust, all on 127.0.0.1.
 
     python -m bench.load_test [--users 100] [--minutes 3] [--scale 2] [--workers 4]
+                              [--template portal_bench]
 
 It builds a fresh database (`portal_load`), loads the demo, gives each simulated person
 an account of their own, runs locust headless, then checks that every submission the
@@ -173,9 +174,15 @@ def run(
     workers: int = 4,
     database: str = "portal_load",
     broker: str = "redis://127.0.0.1:6379/8",
+    template: str | None = None,
 ) -> dict:
+    """With `template`, the database is a copy of that one (the suite's large data
+    set) instead of a fresh demo at `scale`."""
     database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
     env = _env(database_url, broker)
+    create = f"CREATE DATABASE {database}" + (
+        f" TEMPLATE {template}" if template else ""
+    )
     subprocess.run(
         [
             "psql",
@@ -185,15 +192,16 @@ def run(
             "postgres",
             "-q",
             "-c",
-            f"DROP DATABASE IF EXISTS {database}",
+            f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
             "-c",
-            f"CREATE DATABASE {database}",
+            create,
         ],
         check=True,
         capture_output=True,
     )
     _manage(env, "migrate", "--noinput", "-v0")
-    _manage(env, "load_demo", "--scale", str(scale))
+    if template is None:
+        _manage(env, "load_demo", "--scale", str(scale))
     folder = Path(tempfile.mkdtemp(prefix="load-test-"))
     contacts = max(1, users * 6 // 10)
     people = prepare(env, folder, contacts=contacts, others=max(1, users // 5))
@@ -312,6 +320,7 @@ def run(
         "minutes": minutes,
         "gunicorn_workers": workers,
         "scale": scale,
+        "data": f"a copy of {template}" if template else f"the demo at scale {scale}",
         "people": {k: len(v) for k, v in people.items() if k != "meta"},
         "submissions": check_submissions(env, submissions),
         "by_name": by_name,
@@ -325,9 +334,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--scale", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--template",
+        default=None,
+        help="Copy this database (e.g. portal_bench, the suite's) instead of a demo.",
+    )
     args = parser.parse_args()
     result = run(
-        users=args.users, minutes=args.minutes, scale=args.scale, workers=args.workers
+        users=args.users,
+        minutes=args.minutes,
+        scale=args.scale,
+        workers=args.workers,
+        template=args.template,
     )
     print(json.dumps(result, indent=1))
 
