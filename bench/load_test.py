@@ -175,6 +175,8 @@ def run(
     database: str = "portal_load",
     broker: str = "redis://127.0.0.1:6379/8",
     template: str | None = None,
+    think: str = "5-15",
+    spawn_rate: float = 2,
 ) -> dict:
     """With `template`, the database is a copy of that one (the suite's large data
     set) instead of a fresh demo at `scale`."""
@@ -258,7 +260,7 @@ def run(
                 "--users",
                 str(users),
                 "--spawn-rate",
-                "5",
+                str(spawn_rate),
                 "--run-time",
                 f"{int(minutes * 60)}s",
                 "--host",
@@ -274,6 +276,7 @@ def run(
                 **env,
                 "LOAD_USERS": str(folder / "users.json"),
                 "LOAD_SUBMISSIONS": str(submissions),
+                "LOAD_THINK": think,
             },
             capture_output=True,
             text=True,
@@ -319,6 +322,8 @@ def run(
         "users": users,
         "minutes": minutes,
         "gunicorn_workers": workers,
+        "think_seconds": think,
+        "spawn_rate": spawn_rate,
         "scale": scale,
         "data": f"a copy of {template}" if template else f"the demo at scale {scale}",
         "people": {k: len(v) for k, v in people.items() if k != "meta"},
@@ -335,6 +340,12 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
+        "--think",
+        default="5-15",
+        help="Seconds between a person's actions, as MIN-MAX (default 5-15).",
+    )
+    parser.add_argument("--spawn-rate", type=float, default=2)
+    parser.add_argument(
         "--template",
         default=None,
         help="Copy this database (e.g. portal_bench, the suite's) instead of a demo.",
@@ -346,6 +357,8 @@ def main() -> None:
         scale=args.scale,
         workers=args.workers,
         template=args.template,
+        think=args.think,
+        spawn_rate=args.spawn_rate,
     )
     print(json.dumps(result, indent=1))
 

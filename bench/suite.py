@@ -483,7 +483,8 @@ def measure_load(run: Run) -> None:
     run.add(
         Result(
             "load",
-            f"Load test: {result['users']} simulated people for {result['minutes']:g} "
+            f"Load test on {result['data']}: {result['users']} simulated people "
+            f"({result['think_seconds']} s between actions) for {result['minutes']:g} "
             f"minutes, gunicorn × {result['gunicorn_workers']}, a Celery worker on "
             f"Redis; {result['requests']:,} requests, {result['rps']:.1f} a second, "
             f"{result['failures']} errors; {submissions['made']} submissions, "
@@ -574,6 +575,19 @@ def report(run: Run, *, machine: str, data: str, command: str) -> str:
         f"{sum(1 for r in run.results if r.met is not None)}"
         + (f"; missed: {len(missed)} (why: see the notes below)." if missed else "."),
     ]
+    if run.load_result:
+        parts += [
+            "",
+            "The load test by request (all of its run, sign-in included):",
+            "",
+            "| request | count | errors | median ms | p95 ms |",
+            "|---|---:|---:|---:|---:|",
+            *[
+                f"| {row['name']} | {row['requests']:,} | {row['failures']} | "
+                f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} |"
+                for row in run.load_result["by_name"]
+            ],
+        ]
     if run.notes:
         parts += ["", *[f"- {note}" for note in run.notes]]
     parts += [END]
