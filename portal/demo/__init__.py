@@ -11,7 +11,7 @@ import datetime
 import time
 from collections.abc import Callable
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
 from frameworks.models import (
@@ -118,5 +118,12 @@ def load_demo(
         for step in STEPS:
             started = time.perf_counter()
             step(build)
+            if scale > 1 and connection.vendor == "postgresql":
+                # Autovacuum cannot see rows this transaction has not committed: without
+                # fresh statistics the planner takes the tables the steps just filled
+                # for empty ones, and at --scale 170 a later step's query ran for
+                # minutes on a nested loop.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             build.log(f"{step.__name__}: {time.perf_counter() - started:.1f}s")
     return {label: model.objects.count() for label, model in COUNTED.items()}
