@@ -1,10 +1,8 @@
-"""The benchmark harness: `python -m bench` runs every benchmark, `python -m bench
-import_valuations` one of them; `--list` names them.
+"""`python -m bench` (what `make bench` runs): the whole suite on the large data set,
+one table written to docs/benchmarks.md (see bench/suite.py; `--help` for options).
 
-A benchmark is a module in this package with a `main(argv: list[str]) -> None`; list
-it in BENCHMARKS. Each runs against a throwaway database made like the test
-database (on whatever DATABASE_URL names), never against the one you work in; use
-`bench.harness.test_database()` and `bench.harness.timed()`.
+`python -m bench import_valuations` runs one of the older stand-alone benchmarks, each
+on a throwaway database of its own at a scale it chooses; `--list` names them.
 """
 
 import importlib
@@ -21,9 +19,13 @@ BENCHMARKS = {
 
 def main(argv: list[str]) -> int:
     if "--list" in argv:
-        print("\n".join(BENCHMARKS))
+        print("\n".join(["(no name: the suite)", *BENCHMARKS]))
         return 0
-    names = [a for a in argv if not a.startswith("-")] or list(BENCHMARKS)
+    if not argv or argv[0] not in BENCHMARKS:
+        from bench import suite
+
+        return suite.main(argv[1:] if argv[:1] == ["suite"] else argv)
+    names = [a for a in argv if not a.startswith("-")]
     options = [a for a in argv if a.startswith("-")]
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:

@@ -2,6 +2,7 @@
 worker on Redis, and simulated people driven by locust, all on 127.0.0.1.
 
     python -m bench.load_test [--users 100] [--minutes 3] [--scale 2] [--workers 4]
+                              [--template portal_bench]
 
 It builds a fresh database (`portal_load`), loads the demo, gives each simulated person
 an account of their own, runs locust headless, then checks that every submission the
@@ -173,9 +174,17 @@ def run(
     workers: int = 4,
     database: str = "portal_load",
     broker: str = "redis://127.0.0.1:6379/8",
+    template: str | None = None,
+    think: str = "5-15",
+    spawn_rate: float = 2,
 ) -> dict:
+    """With `template`, the database is a copy of that one (the suite's large data
+    set) instead of a fresh demo at `scale`."""
     database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
     env = _env(database_url, broker)
+    create = f"CREATE DATABASE {database}" + (
+        f" TEMPLATE {template}" if template else ""
+    )
     subprocess.run(
         [
             "psql",
@@ -185,15 +194,16 @@ def run(
             "postgres",
             "-q",
             "-c",
-            f"DROP DATABASE IF EXISTS {database}",
+            f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
             "-c",
-            f"CREATE DATABASE {database}",
+            create,
         ],
         check=True,
         capture_output=True,
     )
     _manage(env, "migrate", "--noinput", "-v0")
-    _manage(env, "load_demo", "--scale", str(scale))
+    if template is None:
+        _manage(env, "load_demo", "--scale", str(scale))
     folder = Path(tempfile.mkdtemp(prefix="load-test-"))
     contacts = max(1, users * 6 // 10)
     people = prepare(env, folder, contacts=contacts, others=max(1, users // 5))
@@ -250,7 +260,7 @@ def run(
                 "--users",
                 str(users),
                 "--spawn-rate",
-                "5",
+                str(spawn_rate),
                 "--run-time",
                 f"{int(minutes * 60)}s",
                 "--host",
@@ -266,6 +276,7 @@ def run(
                 **env,
                 "LOAD_USERS": str(folder / "users.json"),
                 "LOAD_SUBMISSIONS": str(submissions),
+                "LOAD_THINK": think,
             },
             capture_output=True,
             text=True,
@@ -311,7 +322,10 @@ def run(
         "users": users,
         "minutes": minutes,
         "gunicorn_workers": workers,
+        "think_seconds": think,
+        "spawn_rate": spawn_rate,
         "scale": scale,
+        "data": f"a copy of {template}" if template else f"the demo at scale {scale}",
         "people": {k: len(v) for k, v in people.items() if k != "meta"},
         "submissions": check_submissions(env, submissions),
         "by_name": by_name,
@@ -325,9 +339,26 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--scale", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--think",
+        default="5-15",
+        help="Seconds between a person's actions, as MIN-MAX (default 5-15).",
+    )
+    parser.add_argument("--spawn-rate", type=float, default=2)
+    parser.add_argument(
+        "--template",
+        default=None,
+        help="Copy this database (e.g. portal_bench, the suite's) instead of a demo.",
+    )
     args = parser.parse_args()
     result = run(
-        users=args.users, minutes=args.minutes, scale=args.scale, workers=args.workers
+        users=args.users,
+        minutes=args.minutes,
+        scale=args.scale,
+        workers=args.workers,
+        template=args.template,
+        think=args.think,
+        spawn_rate=args.spawn_rate,
     )
     print(json.dumps(result, indent=1))
 

@@ -285,11 +285,44 @@ def test_the_commands_load_and_list_the_demo():
 
 
 @pytest.mark.parametrize(
-    "arguments", [["--scale", "0"], ["--scale", "two"], ["--today", "15/06/2025"]]
+    "arguments",
+    [
+        ["--scale", "0"],
+        ["--scale", "two"],
+        ["--today", "15/06/2025"],
+        ["--years", "1"],
+        ["--years", "five"],
+    ],
 )
 def test_load_demo_refuses_bad_arguments(arguments):
     with pytest.raises(CommandError):
         call_command("load_demo", *arguments)
+
+
+def test_more_years_issues_each_with_contracts_live_in_it_and_only_the_latest_open():
+    from returns.models import AnnualReturn, ReportingYear
+
+    output = io.StringIO()
+    call_command(
+        "load_demo", "--today", TODAY.isoformat(), "--years", "5", stdout=output
+    )
+    assert "5 years" in output.getvalue()
+    years = list(ReportingYear.objects.order_by("starts_on"))
+    assert [y.label for y in years] == [
+        "2020/21",
+        "2021/22",
+        "2022/23",
+        "2023/24",
+        "2024/25",
+    ]
+    for year in years:
+        assert year.issued_at is not None
+        assert AnnualReturn.objects.filter(year=year).count() > 20, year.label
+    open_states = {"not_started", "in_progress"}
+    assert not AnnualReturn.objects.filter(
+        year__in=years[:-1], status__in=open_states
+    ).exists()
+    assert AnnualReturn.objects.filter(year=years[-1], status__in=open_states).exists()
 
 
 class TestReportingYears:

@@ -23,6 +23,8 @@ from locust import HttpUser, between, events, task
 
 USERS = json.loads(Path(os.environ["LOAD_USERS"]).read_text())
 SUBMISSIONS = os.environ["LOAD_SUBMISSIONS"]
+# Seconds a person spends reading a page or typing figures before the next action.
+THINK = tuple(float(n) for n in os.environ.get("LOAD_THINK", "5-15").split("-"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(
     r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"'
@@ -54,7 +56,7 @@ def _csrf(response) -> str:
 class Person(HttpUser):
     abstract = True
     kind = ""
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
 
     def on_start(self):
         self.person = _take(self.kind)

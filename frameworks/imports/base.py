@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
+from portal.bulk import bulk_update_values
 from portal.xlsx import CellError, Problem, Row, Table
 from portal.xlsx.reading import normalise_header
 
@@ -294,10 +295,14 @@ class Upsert:
             )
         if not self.update:
             return
+        names = sorted(
+            {
+                self.model._meta.get_field(name.removesuffix("_id")).name
+                for name in self.fields
+            }
+        )
         if not self.history:
-            self.model.objects.bulk_update(
-                self.update, self.fields, batch_size=BATCH_SIZE
-            )
+            bulk_update_values(self.model, self.update, names, batch_size=BATCH_SIZE)
             return
         history = self.model.history
         with_history: set = set()
@@ -314,15 +319,11 @@ class Upsert:
                 default_change_reason="As it was before the import",
                 default_date=now - datetime.timedelta(microseconds=1),
             )
-        names = {
-            self.model._meta.get_field(name.removesuffix("_id")).name
-            for name in self.fields
-        }
-        bulk_update_with_history(
+        bulk_update_values(self.model, self.update, names, batch_size=BATCH_SIZE)
+        history.bulk_history_create(
             self.update,
-            self.model,
-            sorted(names),
             batch_size=BATCH_SIZE,
+            update=True,
             default_user=acting_user,
             default_change_reason=reason,
             default_date=now,

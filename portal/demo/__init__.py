@@ -11,7 +11,7 @@ import datetime
 import time
 from collections.abc import Callable
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
 from frameworks.models import (
@@ -99,7 +99,11 @@ COUNTED: dict[str, type[models.Model]] = {
 
 
 def load_demo(
-    *, today: datetime.date, scale: int = 1, stdout: _Writable | None = None
+    *,
+    today: datetime.date,
+    scale: int = 1,
+    years: int = 3,
+    stdout: _Writable | None = None,
 ) -> dict[str, int]:
     """Build (or complete) the demo consortium; return the row counts afterwards.
 
@@ -107,10 +111,19 @@ def load_demo(
     """
     if scale < 1:
         raise ValueError("scale must be 1 or more")
-    build = DemoBuild(today=today, scale=scale, stdout=stdout)
+    if years < 2:
+        raise ValueError("years must be 2 or more: one in season, one approved")
+    build = DemoBuild(today=today, scale=scale, years=years, stdout=stdout)
     with transaction.atomic():
         for step in STEPS:
             started = time.perf_counter()
             step(build)
+            if scale > 1 and connection.vendor == "postgresql":
+                # Autovacuum cannot see rows this transaction has not committed: without
+                # fresh statistics the planner takes the tables the steps just filled
+                # for empty ones, and at --scale 170 a later step's query ran for
+                # minutes on a nested loop.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             build.log(f"{step.__name__}: {time.perf_counter() - started:.1f}s")
     return {label: model.objects.count() for label, model in COUNTED.items()}

@@ -363,6 +363,7 @@ class DemoBuild:
     today: datetime.date
     scale: int
     stdout: _Writable | None = None
+    years: int = 3  # reporting years issued before today's
     authority_codes: dict[int, str] = field(default_factory=dict)  # id: GSS code
     lots: list[LotRow] = field(default_factory=list)
     measures: dict[str, Measure] = field(default_factory=dict)
@@ -756,18 +757,20 @@ def _supplier_names(build: DemoBuild) -> list[str]:
 
 
 def _contract_dates(
-    rng: random.Random, today: datetime.date, small: bool
+    rng: random.Random, today: datetime.date, small: bool, years: int = 3
 ) -> tuple[datetime.date, datetime.date]:
     """Start and end, as day offsets from today, so --today shifts them exactly.
 
-    Most start within the last four years (the current financial year and the three
-    before it); some started earlier, some end within six months, a few have not
-    started yet.
+    Most start within the last `years` + 1 years (the current financial year and the
+    reporting years before it); some started earlier, some end within six months, a
+    few have not started yet. The default of three years keeps the draws the demo has
+    always made.
     """
     days = datetime.timedelta
+    span = 365 * (years + 1) + 1  # 1,461 days for three years
     category = rng.random()
     if category < 0.10:  # signed long ago, some still running
-        starts_on = today - days(rng.randint(1462, 2190))
+        starts_on = today - days(rng.randint(span + 1, span + 729))
         duration = rng.randint(1100, 2200)
     elif category < 0.14:  # ending within six months: at risk if behind
         duration = rng.randint(365, 1460)
@@ -776,7 +779,7 @@ def _contract_dates(
         starts_on = today + days(rng.randint(7, 120))
         duration = rng.randint(365, 1095)
     else:
-        starts_on = today - days(rng.randint(30, 1461))
+        starts_on = today - days(rng.randint(30, span))
         duration = rng.randint(90, 540) if small else rng.randint(270, 1460)
     return starts_on, starts_on + days(duration)
 
@@ -808,7 +811,7 @@ def _postcode(rng: random.Random, code: str | None) -> str:
 
 
 def build_contracts(build: DemoBuild) -> None:
-    """Call-offs of every size, spread over the last four years, in the members' places."""
+    """Call-offs of every size, spread over the reporting years, in the members' places."""
     framework_weights = _cumulative(spec.share for spec in FRAMEWORKS)
     lots_by_framework = {
         spec.reference: [row for row in build.lots if row.framework is spec]
@@ -832,7 +835,7 @@ def build_contracts(build: DemoBuild) -> None:
             lot = rng.choice(lots_by_framework[spec.reference])
             value = _contract_value(rng, lot.spec.is_consultancy)
             starts_on, ends_on = _contract_dates(
-                rng, build.today, small=value < 100_000
+                rng, build.today, small=value < 100_000, years=build.years
             )
             if rng.random() < 0.02:
                 status = Contract.Status.CANCELLED  # never went ahead

@@ -1,4 +1,4 @@
-"""Demo reporting years: the last three financial years before --today, opened and
+"""Demo reporting years: the last three financial years (`--years`) before --today, opened and
 issued with the real service (`returns_issue`, no emails), then filled in.
 
 - The latest year to have ended is in season: issued, its deadline ahead of today.
@@ -42,7 +42,6 @@ from returns.services import line_credits, returns_issue, year_open
 
 from .consortium import DemoBuild, _rng
 
-YEARS_BACK = 3
 TEAM_EMAIL = "team@example.org"
 S = AnnualReturn.Status
 # The current year's mix (the rest of the returns are not started).
@@ -104,12 +103,14 @@ def _update_rows(model, rows, names: list[str]) -> None:
             cursor.executemany(sql, params)
 
 
-def demo_years(today: datetime.date) -> list[tuple[str, datetime.date, datetime.date]]:
-    """(label, issue date, deadline) of the three years before --today, oldest
+def demo_years(
+    today: datetime.date, count: int = 3
+) -> list[tuple[str, datetime.date, datetime.date]]:
+    """(label, issue date, deadline) of the `count` years before --today, oldest
     first. The latest is in season: issued by today, its deadline ahead."""
     current_first = today.year if today.month >= 4 else today.year - 1
     years = []
-    for first in range(current_first - YEARS_BACK, current_first):
+    for first in range(current_first - count, current_first):
         ends_on = datetime.date(first + 1, 3, 31)
         issue_on = ends_on + datetime.timedelta(days=14)
         deadline = datetime.date(first + 1, 6, 30)
@@ -129,7 +130,7 @@ def _moment(day: datetime.date, hour: int, build: DemoBuild) -> datetime.datetim
 def build_reporting_years(build: DemoBuild) -> None:
     """Opens and issues the demo's years with the real services; no emails."""
     team = User.objects.get(email=TEAM_EMAIL)
-    for label, issue_on, deadline in demo_years(build.today):
+    for label, issue_on, deadline in demo_years(build.today, build.years):
         year = ReportingYear.objects.filter(label=label).first()
         if year is None:
             year = year_open(
@@ -163,7 +164,7 @@ def _intended_status(latest: bool, reference: str, demo: bool):
 
 def build_return_figures(build: DemoBuild) -> None:
     """Figures, submissions and approvals on the demo years' untouched returns."""
-    labels = [label for label, _, _ in demo_years(build.today)]
+    labels = [label for label, _, _ in demo_years(build.today, build.years)]
     years = {y.label: y for y in ReportingYear.objects.filter(label__in=labels)}
     team = User.objects.get(email=TEAM_EMAIL)
     demo_supplier_id = (
@@ -376,7 +377,7 @@ def _figures(rng, line, plan, by_id, measures) -> list[tuple[int, Decimal]]:
 
 
 def _second_latest(build: DemoBuild) -> str:
-    return demo_years(build.today)[-2][0]
+    return demo_years(build.today, build.years)[-2][0]
 
 
 def _snapshot(annual_return, lines, quantities, emails) -> dict:

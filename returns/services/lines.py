@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.bulk import history_copy, rows_update
+from portal.bulk import bulk_update_values, history_copy
 
 from .. import events
 from ..models import AnnualReturn, Measure, ReturnEntry, ReturnLine, YearMeasure
@@ -394,7 +394,7 @@ def _write_lines(
             ReturnEntry.objects.db
         )
     if changed:
-        rows_update(changed, ["quantity"])
+        bulk_update_values(ReturnEntry, changed, ["quantity"])
         history_copy(
             ReturnEntry, [e.pk for e in changed], history_type="~", user=user, at=now
         )
@@ -403,7 +403,7 @@ def _write_lines(
         history_copy(
             ReturnEntry, [e.pk for e in added], history_type="+", user=user, at=now
         )
-    rows_update(lines, LINE_FIELDS)
+    bulk_update_values(ReturnLine, lines, LINE_FIELDS)
     history_copy(
         ReturnLine, [line.pk for line in lines], history_type="~", user=user, at=now
     )

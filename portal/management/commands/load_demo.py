@@ -20,6 +20,16 @@ def _scale(text: str) -> int:
     return scale
 
 
+def _years(text: str) -> int:
+    try:
+        years = int(text)
+    except ValueError as error:
+        raise CommandError(f"--years must be a whole number, not {text!r}") from error
+    if years < 2:
+        raise CommandError("--years must be 2 or more")
+    return years
+
+
 def _day(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
@@ -49,8 +59,16 @@ class Command(BaseCommand):
             default=1,
             help="Multiply members, suppliers and contracts (1: about 600 contracts).",
         )
+        parser.add_argument(
+            "--years",
+            type=_years,
+            default=3,
+            help="Reporting years issued before today's (the latest in season).",
+        )
 
-    def handle(self, *args, today: datetime.date | None, scale: int, **options):
+    def handle(
+        self, *args, today: datetime.date | None, scale: int, years: int, **options
+    ):
         # Every demo login shares a published password: never in production.
         if getattr(settings, "PRODUCTION", False):
             raise CommandError(
@@ -60,13 +78,16 @@ class Command(BaseCommand):
         verbose = options["verbosity"] > 1
         started = time.perf_counter()
         counts = load_demo(
-            today=today, scale=scale, stdout=self.stdout if verbose else None
+            today=today,
+            scale=scale,
+            years=years,
+            stdout=self.stdout if verbose else None,
         )
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{count:,} {label}" for label, count in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data for {today:%d %B %Y} (scale {scale}) in {elapsed:.1f}s: "
+                f"Demo data for {today:%d %B %Y} (scale {scale}, {years} years) in {elapsed:.1f}s: "
                 f"{summary.replace('_', ' ')}."
             )
         )

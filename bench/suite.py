@@ -1,0 +1,708 @@
+"""`make bench`: every measurement in one run on one large data set, each against its
+floor, printed as one table and written to docs/benchmarks.md.
+
+    python -m bench [--scale 170] [--years 5] [--repeat 7] [--rebuild]
+                    [--only issue,pages,spreadsheets,valuations,load] [--no-write]
+                    [--load-users 100] [--load-minutes 3]
+
+The data set is `load_demo --scale 170 --years 5` in its own PostgreSQL database
+(`portal_bench`, or the database DATABASE_URL names when it is PostgreSQL), built on
+the first run and reused while the scale, years and day are the same. Then:
+
+- issuing: the year in season issued again from nothing (its returns set aside in a
+  transaction that is rolled back) against one `INSERT … SELECT` doing the selection;
+- pages: the completion, shortfall, member and supplier return pages through Django's
+  test client (sign-in, middleware, templates; no network), their database time
+  against the hand-written SQL aggregate that computes the same figures, and their
+  whole server time;
+- spreadsheets: export and import of a 300-line return workbook against a bare
+  openpyxl pass; importing 20,000 valuation rows against a bare openpyxl pass;
+- the load test (bench/load_test.py) on a copy of the data set.
+
+Goals are issue 12's. Nothing here runs in `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.harness import setup_django
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN = (
+    "<!-- make bench: begin (written by bench/suite.py; edit below the end mark) -->"
+)
+END = "<!-- make bench: end -->"
+PARTS = ("issue", "pages", "spreadsheets", "valuations", "load")
+
+PAGE_RATIO, PAGE_MS = 3.0, 300.0
+ISSUE_RATIO, ISSUE_SECONDS = 3.0, 60.0
+IMPORT_RATIO = 3.0
+LOAD_P95_MS = 500.0
+
+
+@dataclass
+class Result:
+    part: str
+    what: str
+    median: str
+    floor: str
+    ratio: float | None
+    goal: str
+    met: bool | None  # None: no goal set
+    detail: str = ""
+
+    def row(self) -> list[str]:
+        verdict = {True: "met", False: "**missed**", None: "no goal"}[self.met]
+        ratio = "" if self.ratio is None else f"{self.ratio:.1f}×"
+        return [self.what, self.median, self.floor, ratio, self.goal, verdict]
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    database: str
+    results: list[Result] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    load_result: dict | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def log(self, message: str) -> None:
+        print(f"[{time.perf_counter() - self.started:7.1f}s] {message}", flush=True)
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        ratio = "" if result.ratio is None else f" {result.ratio:.1f}x"
+        print(
+            f"    {result.what}: {result.median} (floor {result.floor}){ratio} "
+            f"{result.detail}".rstrip(),
+            flush=True,
+        )
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:,.2f} s"
+
+
+# Issuing ----------------------------------------------------------------------------
+
+
+def measure_issue(run: Run) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from bench.issue_year import FLOOR_SQL
+    from returns.models import AnnualReturn, ReportingYear, ReturnLine
+    from returns.services import returns_issue
+
+    year = (
+        ReportingYear.objects.filter(issued_at__isnull=False)
+        .order_by("-starts_on")
+        .first()
+    )
+    floors, issues, queries, counted = [], [], [], None
+    for _ in range(run.args.issue_repeat):
+        with transaction.atomic():
+            # The year's returns move to a scratch year: it is then unissued, as on
+            # its issue date, with every other year's returns (and rows) in place.
+            scratch = ReportingYear.objects.create(
+                label="BENCH",
+                starts_on=datetime.date(2090, 4, 1),
+                ends_on=datetime.date(2091, 3, 31),
+                issue_on=datetime.date(2091, 4, 14),
+                deadline=datetime.date(2091, 6, 30),
+            )
+            AnnualReturn.objects.filter(year=year).update(year=scratch)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE returns_annualreturn SET reference = 'BENCH-' || id "
+                    "WHERE year_id = %s",
+                    [scratch.pk],
+                )
+                cursor.execute("ANALYZE returns_annualreturn")
+            ReportingYear.objects.filter(pk=year.pk).update(
+                issued_at=None, ready_at=timezone.now()
+            )
+            params = {
+                "rate": year.credits_per_100k,
+                "threshold": year.spend_threshold,
+                "starts_on": year.starts_on,
+                "ends_on": year.ends_on,
+            }
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE bench_issue_floor (contract_id integer, "
+                    "supplier_id integer, member_id integer, lot_id integer, "
+                    "spend numeric(16, 2), target numeric(14, 2)) ON COMMIT DROP"
+                )
+                started = time.perf_counter()
+                cursor.execute(FLOOR_SQL, params)
+                floors.append(time.perf_counter() - started)
+                cursor.execute("SELECT COUNT(*) FROM bench_issue_floor")
+                floor_lines = cursor.fetchone()[0]
+            from bench.measuring import QueryTimer
+
+            timer = QueryTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                returns_issue(
+                    year=ReportingYear.objects.get(pk=year.pk), send_emails=False
+                )
+                issues.append(time.perf_counter() - started)
+            queries.append(timer.count)
+            lines = ReturnLine.objects.filter(annual_return__year=year).count()
+            returns = AnnualReturn.objects.filter(year=year).count()
+            counted = (lines, returns, floor_lines)
+            transaction.set_rollback(True)
+    lines, returns, floor_lines = counted
+    if lines != floor_lines:
+        run.notes.append(
+            f"Issuing made {lines:,} lines where the floor selected {floor_lines:,}."
+        )
+    issue, floor = statistics.median(issues), statistics.median(floors)
+    ratio = issue / floor
+    run.add(
+        Result(
+            "issue",
+            f"Issue {year.label}: {returns:,} returns, {lines:,} lines "
+            f"({statistics.median(queries):.0f} queries)",
+            _s(issue),
+            f"{_s(floor)}: one `INSERT … SELECT` ({floor_lines:,} rows)",
+            ratio,
+            f"< {ISSUE_SECONDS:.0f} s and ≤ {ISSUE_RATIO:.0f}×",
+            issue < ISSUE_SECONDS and ratio <= ISSUE_RATIO,
+        )
+    )
+
+
+# Pages ------------------------------------------------------------------------------
+
+SHORTFALL_SQL = """
+SELECT g, SUM(t), SUM(d), SUM(CASE WHEN t > d THEN t - d ELSE 0 END), COUNT(*)
+FROM (
+    SELECT {group} AS g, l.contract_id,
+           SUM(l.target_credits) AS t,
+           SUM(CASE WHEN r.status = 'approved' THEN l.delivered_credits ELSE 0 END) AS d
+    FROM returns_returnline l
+    JOIN returns_annualreturn r ON r.id = l.annual_return_id
+    JOIN frameworks_lot lot ON lot.id = l.lot_id
+    WHERE l.excluded_at IS NULL AND r.status <> 'not_required' {year}
+    GROUP BY {group}, l.contract_id
+) per_contract
+GROUP BY g
+"""
+SHORTFALL_GROUPS = {
+    "contract": "l.contract_id",
+    "supplier": "r.supplier_id",
+    "framework": "lot.framework_id",
+    "member": "l.member_id",
+}
+COMPLETION_SQL = """
+SELECT lot.framework_id, r.status, COUNT(DISTINCT r.id),
+       COUNT(DISTINCT r.id) FILTER (WHERE r.submitted_at IS NOT NULL
+           AND r.submitted_at <= COALESCE(r.extended_deadline, y.deadline) + 1)
+FROM returns_annualreturn r
+JOIN returns_reportingyear y ON y.id = r.year_id
+JOIN returns_returnline l ON l.annual_return_id = r.id
+JOIN frameworks_lot lot ON lot.id = l.lot_id
+WHERE r.year_id = %s
+GROUP BY ROLLUP (lot.framework_id, r.status)
+"""
+MEMBER_SQL = (
+    # the year's approved figures by contract
+    """
+    SELECT l.contract_id, SUM(l.spend), SUM(l.target_credits), SUM(l.delivered_credits)
+    FROM returns_returnline l JOIN returns_annualreturn r ON r.id = l.annual_return_id
+    WHERE l.member_id = %(member)s AND r.year_id = %(year)s AND r.status = 'approved'
+      AND l.excluded_at IS NULL
+    GROUP BY l.contract_id
+    """,
+    # to date: every approved year up to this one, by contract
+    """
+    SELECT l.contract_id, SUM(l.target_credits), SUM(l.delivered_credits)
+    FROM returns_returnline l JOIN returns_annualreturn r ON r.id = l.annual_return_id
+    JOIN returns_reportingyear y ON y.id = r.year_id
+    WHERE l.member_id = %(member)s AND r.status = 'approved' AND y.starts_on <= %(starts)s
+      AND l.excluded_at IS NULL
+    GROUP BY l.contract_id
+    """,
+    # outcomes: quantities by contract and measure
+    """
+    SELECT l.contract_id, e.measure_id, SUM(e.quantity)
+    FROM returns_returnentry e JOIN returns_returnline l ON l.id = e.line_id
+    JOIN returns_annualreturn r ON r.id = l.annual_return_id
+    WHERE l.member_id = %(member)s AND r.year_id = %(year)s AND r.status = 'approved'
+      AND l.excluded_at IS NULL
+    GROUP BY l.contract_id, e.measure_id
+    """,
+)
+RETURN_SQL = """
+SELECT l.id, l.spend, l.target_credits, l.delivered_credits, COUNT(e.id)
+FROM returns_returnline l LEFT JOIN returns_returnentry e ON e.line_id = l.id
+WHERE l.annual_return_id = %s
+GROUP BY l.id
+"""
+
+
+def _page(run: Run, client, what: str, url: str, floor_run, floor_is: str) -> None:
+    from bench.measuring import median_of
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    page = median_of(get, run.args.repeat)
+    floor = median_of(floor_run, run.args.repeat)
+    ratio = page.database / floor.database if floor.database else None
+    run.add(
+        Result(
+            "pages",
+            what,
+            _ms(page.seconds),
+            f"{_ms(floor.database)}: {floor_is}",
+            ratio,
+            f"database ≤ {PAGE_RATIO:.0f}× floor; server < {PAGE_MS:.0f} ms",
+            ratio is not None and ratio <= PAGE_RATIO and page.seconds * 1000 < PAGE_MS,
+            f"database {_ms(page.database)} in {page.queries} queries",
+        )
+    )
+
+
+def measure_pages(run: Run) -> None:
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from bench import dataset
+    from bench.measuring import sql_runner, sqls_runner
+    from returns.models import ReportingYear
+
+    years = list(
+        ReportingYear.objects.filter(issued_at__isnull=False).order_by("starts_on")
+    )
+    season, approved = years[-1], years[-2]
+    team = Client(HTTP_HOST="127.0.0.1")
+    team.force_login(dataset.team_user())
+
+    _page(
+        run,
+        team,
+        f"Completion page, {season.label} (team)",
+        reverse("team:completion", kwargs={"slug": season.slug}),
+        sql_runner(COMPLETION_SQL, [season.pk]),
+        "returns by framework and state, with on-time counts (one GROUP BY ROLLUP)",
+    )
+    for period, year in (("to-date", None), (season.slug, season)):
+        for group in SHORTFALL_GROUPS:
+            sql = SHORTFALL_SQL.format(
+                group=SHORTFALL_GROUPS[group],
+                year="AND r.year_id = %s" if year else "",
+            )
+            _page(
+                run,
+                team,
+                f"Shortfall by {group}, {year.label if year else 'to date'} (team)",
+                reverse("team:shortfall")
+                + "?"
+                + urlencode({"period": period, "by": group}),
+                sql_runner(sql, [year.pk] if year else None),
+                "per contract, then per group (two GROUP BYs, one query)",
+            )
+
+    member_user = dataset.member_user()
+    member = member_user.member_viewers.get().member
+    member_client = Client(HTTP_HOST="127.0.0.1")
+    member_client.force_login(member_user)
+    contracts = member.contracts.count()
+    _page(
+        run,
+        member_client,
+        f"Member's year page, {approved.label} ({contracts:,} contracts)",
+        reverse("member:year", kwargs={"year_slug": approved.slug}),
+        sqls_runner(
+            *[
+                (
+                    sql,
+                    {
+                        "member": member.pk,
+                        "year": approved.pk,
+                        "starts": approved.starts_on,
+                    },
+                )
+                for sql in MEMBER_SQL
+            ]
+        ),
+        "year and to-date figures and outcomes by contract (three GROUP BYs)",
+    )
+
+    annual_return, supplier_user = dataset.big_return()
+    lines = annual_return.lines.count()
+    supplier = Client(HTTP_HOST="127.0.0.1")
+    supplier.force_login(supplier_user)
+    for name, label in (("return_detail", "task list"), ("check", "check answers")):
+        _page(
+            run,
+            supplier,
+            f"Supplier's return, {label} ({lines} lines)",
+            reverse(f"supplier:{name}", kwargs={"reference": annual_return.reference}),
+            sql_runner(RETURN_SQL, [annual_return.pk]),
+            "the return's lines with their figures and entries (one GROUP BY)",
+        )
+
+
+# Spreadsheets and imports -----------------------------------------------------------
+
+
+def measure_spreadsheets(run: Run) -> None:
+    from django.db import transaction
+
+    from bench import dataset
+    from bench.spreadsheet_round_trip import measure
+
+    annual_return, user = dataset.big_return()
+    with transaction.atomic():
+        rows = measure(
+            lines=annual_return.lines.count(),
+            repeat=run.args.repeat,
+            annual_return=annual_return,
+            user=user,
+        )
+        transaction.set_rollback(True)
+    for row in rows:
+        ratio = row["seconds"] / row["floor"]
+        is_import = row["what"].startswith("Import")
+        run.add(
+            Result(
+                "spreadsheets",
+                row["what"],
+                _s(row["seconds"]),
+                f"{_s(row['floor'])}: {row['floor_is']}",
+                ratio,
+                f"≤ {IMPORT_RATIO:.0f}×" if is_import else "none set",
+                ratio <= IMPORT_RATIO if is_import else None,
+            )
+        )
+
+
+def measure_valuations(run: Run, rows: int = 20_000) -> None:
+    from django.conf import settings
+    from django.db import transaction
+    from openpyxl import load_workbook
+
+    from bench.import_valuations import QUARTERS, _contracts, _workbook
+    from frameworks.imports.services import import_apply
+    from frameworks.models import Valuation
+
+    settings.SPREADSHEET_MAX_ROWS = max(settings.SPREADSHEET_MAX_ROWS, rows)
+    settings.SPREADSHEET_MAX_BYTES = max(settings.SPREADSHEET_MAX_BYTES, 50 * 2**20)
+    creates, updates, floors = [], [], []
+    for attempt in range(run.args.import_repeat):
+        with transaction.atomic():
+            references = _contracts(rows // len(QUARTERS), f"VB{attempt}")
+            first, second = _workbook(references), _workbook(references, bump=7)
+
+            started = time.perf_counter()
+            book = load_workbook(io.BytesIO(first), read_only=True, data_only=True)
+            for sheet in book.worksheets:
+                for row in sheet.iter_rows(values_only=True):
+                    for _ in row:
+                        pass
+            book.close()
+            floors.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            report = import_apply(file=first, name="valuations.xlsx")
+            creates.append(time.perf_counter() - started)
+            assert report.counts["Valuations"]["created"] == rows, report.counts
+            started = time.perf_counter()
+            report = import_apply(file=second, name="valuations.xlsx")
+            updates.append(time.perf_counter() - started)
+            assert report.counts["Valuations"]["updated"] == rows, report.counts
+            assert (
+                Valuation.objects.filter(
+                    contract__reference__startswith=f"VB{attempt}"
+                ).count()
+                == rows
+            )
+            transaction.set_rollback(True)
+    floor = statistics.median(floors)
+    for what, times in (
+        (f"Import {rows:,} valuation rows: read, check, create", creates),
+        (
+            f"Import {rows:,} valuation rows again, new amounts: update with history",
+            updates,
+        ),
+    ):
+        seconds = statistics.median(times)
+        run.add(
+            Result(
+                "valuations",
+                what,
+                _s(seconds),
+                f"{_s(floor)}: openpyxl read-only pass over the same file",
+                seconds / floor,
+                f"≤ {IMPORT_RATIO:.0f}×",
+                seconds / floor <= IMPORT_RATIO,
+            )
+        )
+
+
+# The load test ----------------------------------------------------------------------
+
+
+def measure_load(run: Run) -> None:
+    from django.db import connections
+
+    from bench import load_test
+
+    connections.close_all()  # the copy needs the data set to have no connections
+    result = load_test.run(
+        users=run.args.load_users,
+        minutes=run.args.load_minutes,
+        template=run.database,
+    )
+    run.load_result = result
+    submissions = result["submissions"]
+    met = (
+        result["p95_ms"] < LOAD_P95_MS and result["failures"] == 0 and submissions["ok"]
+    )
+    run.add(
+        Result(
+            "load",
+            f"Load test on {result['data']}: {result['users']} simulated people "
+            f"({result['think_seconds']} s between actions) for {result['minutes']:g} "
+            f"minutes, gunicorn × {result['gunicorn_workers']}, a Celery worker on "
+            f"Redis; {result['requests']:,} requests, {result['rps']:.1f} a second, "
+            f"{result['failures']} errors; {submissions['made']} submissions, "
+            f"{submissions['exactly_once']} in the database exactly once",
+            f"median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms",
+            "",
+            None,
+            f"p95 < {LOAD_P95_MS:.0f} ms, no errors, every submission exactly once",
+            met,
+        )
+    )
+
+
+# The report -------------------------------------------------------------------------
+
+
+def _machine() -> str:
+    from django.db import connection
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
+    import django
+
+    return (
+        f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, Django "
+        f"{django.get_version()}, PostgreSQL {postgres}"
+    )
+
+
+def table(results: list[Result]) -> str:
+    head = ["measurement", "median", "floor", "ratio", "goal", "result"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|---|---:|---|---:|---|---|",
+    ]
+    for result in results:
+        lines.append(
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in result.row()) + " |"
+        )
+    return "\n".join(lines)
+
+
+def report(run: Run, *, machine: str, data: str, command: str) -> str:
+    load = os.getloadavg()
+    details = [f"- **{r.what}**: {r.detail}" for r in run.results if r.detail]
+    parts = [
+        BEGIN,
+        "## The last `make bench`",
+        "",
+        f"- **Date**: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- **Command**: `{command}`",
+        f"- **Machine**: {machine}",
+        f"- **Data set**: {data}",
+        f"- **Load average at the end**: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}",
+        f"- **Medians of**: {run.args.repeat} runs for pages and spreadsheets, "
+        f"{run.args.issue_repeat} for issuing, {run.args.import_repeat} for the "
+        "valuation import; pages after one untimed request",
+        "",
+        table(run.results),
+        "",
+        "Pages are timed through Django's test client (sign-in, middleware, "
+        "templates, no network): *median* is the whole server time; the ratio is "
+        "the page's database time over its floor, the hand-written SQL that "
+        "computes the same figures. Database times per page:",
+        "",
+        *details,
+    ]
+    missed = [r for r in run.results if r.met is False]
+    parts += [
+        "",
+        f"Goals met: {sum(1 for r in run.results if r.met)} of "
+        f"{sum(1 for r in run.results if r.met is not None)}"
+        + (f"; missed: {len(missed)} (why: see the notes below)." if missed else "."),
+    ]
+    if run.load_result:
+        parts += [
+            "",
+            "The load test by request (all of its run, sign-in included):",
+            "",
+            "| request | count | errors | median ms | p95 ms |",
+            "|---|---:|---:|---:|---:|",
+            *[
+                f"| {row['name']} | {row['requests']:,} | {row['failures']} | "
+                f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} |"
+                for row in run.load_result["by_name"]
+            ],
+        ]
+    if run.notes:
+        parts += ["", *[f"- {note}" for note in run.notes]]
+    parts += [END]
+    return "\n".join(parts)
+
+
+def write(section: str) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if BEGIN in text and END in text:
+        before = text[: text.index(BEGIN)]
+        after = text[text.index(END) + len(END) :]
+    else:
+        title, _, rest = text.partition("\n")
+        before, after = title + "\n\n", "\n\n" + rest.lstrip("\n")
+    DOC.write_text(before + section + after)
+
+
+# The run ----------------------------------------------------------------------------
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", type=int, default=170)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--today", type=datetime.date.fromisoformat, default=None)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--issue-repeat", type=int, default=3)
+    parser.add_argument("--import-repeat", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", default=",".join(PARTS))
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--load-users", type=int, default=100)
+    parser.add_argument("--load-minutes", type=float, default=3)
+    args = parser.parse_args(argv)
+    args.only = [p for p in args.only.split(",") if p]
+    unknown = set(args.only) - set(PARTS)
+    if unknown:
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
+    return args
+
+
+def _database_url() -> tuple[str, str]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = "postgres://postgres@127.0.0.1:5432/portal_bench"
+    return url, url.rsplit("/", 1)[1].split("?")[0]
+
+
+def main(argv: list[str]) -> int:
+    args = _arguments(argv)
+    url, database = _database_url()
+    os.environ["DATABASE_URL"] = url
+    setup_django()
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+
+    from bench import dataset
+
+    run = Run(args=args, database=database)
+    recipe = dataset.Recipe(args.scale, args.years, args.today or timezone.localdate())
+    built = dataset.built_recipe(database)
+    if args.rebuild or built != recipe:
+        run.log(
+            f"building {database}: load_demo --scale {recipe.scale} --years "
+            f"{recipe.years} --today {recipe.today} (found: {built or 'nothing'})"
+        )
+        seconds = dataset.build(database, recipe, log=run.log)
+        run.log(f"built in {seconds:.0f}s")
+        build_note = f"built by this run in {seconds / 60:.1f} minutes"
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        build_note = "built by an earlier run with the same recipe, reused"
+    counts = dataset.counts()
+    data = (
+        f"`load_demo --scale {recipe.scale} --years {recipe.years} --today "
+        f"{recipe.today}` in PostgreSQL ({build_note}): "
+        + ", ".join(
+            f"{counts[k]:,} {k.replace('_', ' ')}"
+            for k in (
+                "members",
+                "suppliers",
+                "contracts",
+                "valuations",
+                "reporting_years",
+                "returns",
+                "return_lines",
+                "return_entries",
+            )
+        )
+    )
+    run.log(data)
+    machine = _machine()
+    setup_test_environment()  # the test client's templates and ALLOWED_HOSTS
+    measures = {
+        "issue": measure_issue,
+        "pages": measure_pages,
+        "spreadsheets": measure_spreadsheets,
+        "valuations": measure_valuations,
+        "load": measure_load,
+    }
+    for part in PARTS:
+        if part in args.only:
+            run.log(f"measuring: {part}")
+            measures[part](run)
+    command = "make bench" if not argv else "python -m bench " + " ".join(argv)
+    section = report(run, machine=machine, data=data, command=command)
+    print()
+    print(section)
+    if not args.no_write:
+        write(section)
+        run.log(f"wrote {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
