@@ -15,12 +15,13 @@ from returns.services.spend_corrections import (
     line_quarter_valuations,
 )
 
-from .access import supplier_required, team_required
+from .access import supplier_or_team_required, team_required
+from .supplier.common import line_for
 
 
-@supplier_required
+@supplier_or_team_required
 def line_queries(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    line = attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
+    line = line_for(request, reference, pk)
     form = LineQueryForm()
     if request.method == "POST":
         form = LineQueryForm(request.POST)
