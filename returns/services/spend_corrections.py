@@ -351,10 +351,10 @@ def line_spend_correct(
             {"amount": amount},
             {"contract_id": contract.pk, "period_end": period_end},
         )
+    # History's change reason holds 100 characters: the team's words go in the event.
     upsert.write(
         acting_user=acting_user,
-        reason=f"Corrected by the social value team on {annual_return.reference}"
-        + (f": {reason}" if reason else ""),
+        reason=f"Corrected by the social value team on {annual_return.reference}",
     )
 
     new_spend, new_target = contract_spend_and_target(

@@ -129,6 +129,9 @@ def test_a_correction_rewrites_valuations_with_history_and_recomputes_the_line(
     assert list(
         q1.history.order_by("history_date").values_list("amount", "history_user")
     ) == [(Decimal("50000.00"), None), (Decimal("30000.00"), team_user.pk)]
+    assert q1.history.latest().history_change_reason == (
+        f"Corrected by the social value team on {line.annual_return.reference}"
+    )
     q4 = Valuation.objects.get(contract=line.contract, period_end=Q4)
     assert q4.history.get().history_user == team_user
     q2 = Valuation.objects.get(contract=line.contract, period_end=Q2)
