@@ -1,9 +1,12 @@
 """Forms for evidence, case studies and line queries. They check the shape of input;
 the services check everything that needs the database."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 
 from .models import CaseStudy
+from .services.spend_corrections import parse_amount
 
 CASE_STUDY_STORY_HINT = (
     "Say what you did and what changed for people. Do not include names, photos or "
@@ -59,6 +62,18 @@ class LineQueryForm(forms.Form):
 
 
 class QueryAnswerForm(forms.Form):
+    """The answer, and optionally excluding the line or correcting the contract's
+    valuations for the year: one text field per quarter (`quarters`, from
+    `spend_corrections.line_quarter_valuations`), shown with the stored amount.
+    `valuations_seen` carries what the page showed, so the service corrects only the
+    quarters the team changed and refuses if someone else changed them meanwhile."""
+
+    VALUATION_PREFIX = "valuation_"
+    SEEN_CHANGED = (
+        "The valuations on this page were out of date: check the amounts shown now "
+        "and try again"
+    )
+
     answer = forms.CharField(
         label="Answer",
         help_text="The supplier sees this answer on the contract's page.",
@@ -71,6 +86,68 @@ class QueryAnswerForm(forms.Form):
         required=False,
         help_text="The answer is recorded as the reason. Excluded contracts count nowhere.",
     )
+    valuations_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, quarters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarters = list(quarters)
+        self.fields["valuations_seen"].initial = ";".join(
+            f"{q.key}={'' if q.amount is None else q.amount}" for q in self.quarters
+        )
+        for quarter in self.quarters:
+            self.fields[self.VALUATION_PREFIX + quarter.key] = forms.CharField(
+                label=f"Spend in the quarter ending {quarter.period_end:%-d %B %Y} (£)",
+                help_text="" if quarter.amount is not None else "No valuation yet",
+                required=False,
+                max_length=30,
+                initial="" if quarter.amount is None else f"{quarter.amount}",
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+
+    def valuation_fields(self) -> list:
+        return [self[self.VALUATION_PREFIX + q.key] for q in self.quarters]
+
+    def clean(self):
+        cleaned = super().clean()
+        for quarter in self.quarters:
+            name = self.VALUATION_PREFIX + quarter.key
+            try:
+                parse_amount(cleaned.get(name), period_end=quarter.period_end)
+            except forms.ValidationError as error:
+                self.add_error(name, error.messages)
+        return cleaned
+
+    def valuations(self) -> dict:
+        """Quarter end → what was typed, for `query_answer` (quarters whose field
+        was not posted at all are left out: nothing to correct there)."""
+        return {
+            q.period_end: self.cleaned_data.get(self.VALUATION_PREFIX + q.key, "")
+            for q in self.quarters
+            if self.add_prefix(self.VALUATION_PREFIX + q.key) in self.data
+        }
+
+    def valuations_were(self) -> dict:
+        """Quarter end → the amount the page showed (None: no valuation then)."""
+        if not self.valuations():
+            return {}
+        shown = {}
+        by_key = {q.key: q.period_end for q in self.quarters}
+        for part in (self.cleaned_data.get("valuations_seen") or "").split(";"):
+            key, _, amount = part.partition("=")
+            if key not in by_key:
+                continue
+            try:
+                shown[by_key[key]] = Decimal(amount) if amount else None
+            except InvalidOperation:
+                continue
+        if set(shown) != set(by_key.values()):
+            raise forms.ValidationError(self.SEEN_CHANGED)
+        return shown
+
+    def service_field(self, key: str) -> str | None:
+        """The form field a service error's key (a quarter end) belongs to."""
+        name = self.VALUATION_PREFIX + key
+        return name if name in self.fields else None
 
 
 class CaseStudyForm(forms.ModelForm):

@@ -21,6 +21,18 @@ def supplier_line_get(*, user, reference: str, pk: int) -> ReturnLine:
     )
 
 
+def return_line_get(*, annual_return: AnnualReturn, pk: int) -> ReturnLine:
+    """A line of a return the caller has already scoped (the team acting for its
+    supplier), or 404."""
+    return get_object_or_404(
+        ReturnLine.objects.select_related(
+            "annual_return__supplier", "annual_return__year", "contract", "member"
+        ),
+        annual_return=annual_return,
+        pk=pk,
+    )
+
+
 def team_line_get(*, pk: int) -> ReturnLine:
     return get_object_or_404(
         ReturnLine.objects.select_related(

@@ -481,6 +481,7 @@ class Notification(models.Model):
         RETURNED = "returned", "Sent back for amendment"
         APPROVED = "approved", "Approved"
         INVITATION = "invitation", "Invitation"
+        QUERY_ANSWERED = "query_answered", "Query answered"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -57,6 +57,8 @@ SIGNED_OUT_ONLY = row(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, RED
 NOT_FOUND = row(404, 404, 404, 404, 404, 404, 404)
 TEAM_ONLY = row(LOGIN, 403, 403, 403, 403, 200, 200)
 OWN_SUPPLIER_ONLY = row(LOGIN, 200, 404, 403, 403, 403, 403)
+# The supplier's own pages, which the team also opens to act for the supplier.
+OWN_SUPPLIER_OR_TEAM = row(LOGIN, 200, 404, 403, 403, 200, 200)
 SUPPLIERS_ONLY = row(LOGIN, 200, 200, 403, 403, 403, 403)
 MEMBERS_ONLY = row(LOGIN, 403, 403, 200, 200, 403, 403)
 ADMINISTRATORS_ONLY = row(LOGIN, 403, 403, 403, 403, 403, 200)
@@ -118,12 +120,12 @@ EXPECTED: dict[str, dict] = {
     # An approved return has nothing to check: back to its page.
     "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, REDIRECT, REDIRECT),
     "supplier:submitted": row(LOGIN, 200, 404, 403, 403, 200, 200),
-    "supplier:line_evidence": OWN_SUPPLIER_ONLY,
-    "supplier:evidence_download": OWN_SUPPLIER_ONLY,
-    "supplier:line_queries": OWN_SUPPLIER_ONLY,
-    "supplier:line_case_studies": OWN_SUPPLIER_ONLY,
-    "supplier:case_study_create": OWN_SUPPLIER_ONLY,
-    "supplier:case_study_edit": OWN_SUPPLIER_ONLY,
+    "supplier:line_evidence": OWN_SUPPLIER_OR_TEAM,
+    "supplier:evidence_download": OWN_SUPPLIER_OR_TEAM,
+    "supplier:line_queries": OWN_SUPPLIER_OR_TEAM,
+    "supplier:line_case_studies": OWN_SUPPLIER_OR_TEAM,
+    "supplier:case_study_create": OWN_SUPPLIER_OR_TEAM,
+    "supplier:case_study_edit": OWN_SUPPLIER_OR_TEAM,
     "supplier:switch": SUPPLIERS_ONLY,
     "supplier:colleagues": SUPPLIERS_ONLY,
     "supplier:colleague_invite": SUPPLIERS_ONLY,

@@ -21,14 +21,15 @@ from returns.services.case_studies import (
 from .access import (
     administrator_required,
     member_required,
-    supplier_required,
+    supplier_or_team_required,
     team_required,
 )
+from .supplier.common import line_for
 
 
-@supplier_required
+@supplier_or_team_required
 def line_case_studies(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    line = attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
+    line = line_for(request, reference, pk)
     return render(
         request,
         "returns/attachments/line_case_studies.html",
@@ -41,11 +42,11 @@ def line_case_studies(request: HttpRequest, reference: str, pk: int) -> HttpResp
     )
 
 
-@supplier_required
+@supplier_or_team_required
 def case_study_edit(
     request: HttpRequest, reference: str, pk: int, case_study_id: int | None = None
 ) -> HttpResponse:
-    line = attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
+    line = line_for(request, reference, pk)
     case_study = None
     if case_study_id is not None:
         case_study = get_object_or_404(

@@ -18,7 +18,12 @@ from returns.services.evidence import (
     return_evidence_bytes,
 )
 
-from .access import administrator_required, supplier_required, team_required
+from .access import (
+    administrator_required,
+    supplier_or_team_required,
+    team_required,
+)
+from .supplier.common import line_for
 
 
 def _download(evidence: Evidence) -> FileResponse:
@@ -36,9 +41,9 @@ def _download(evidence: Evidence) -> FileResponse:
     return response
 
 
-@supplier_required
+@supplier_or_team_required
 def line_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    line = attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
+    line = line_for(request, reference, pk)
     annual_return = line.annual_return
     form = EvidenceForm()
     if request.method == "POST":
@@ -71,11 +76,11 @@ def line_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     )
 
 
-@supplier_required
+@supplier_or_team_required
 def evidence_download(
     request: HttpRequest, reference: str, pk: int, evidence_id: int
 ) -> FileResponse:
-    line = attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
+    line = line_for(request, reference, pk)
     return _download(attachments.evidence_held(line=line, evidence_id=evidence_id))
 
 

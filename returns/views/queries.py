@@ -9,14 +9,19 @@ from django.urls import reverse
 from returns import attachments
 from returns.attachment_forms import LineQueryForm, QueryAnswerForm
 from returns.models import AnnualReturn, LineQuery
-from returns.services.queries import query_answer, query_raise
+from returns.services.queries import REASONS, query_answer, query_raise
+from returns.services.spend_corrections import (
+    correction_refusal,
+    line_quarter_valuations,
+)
 
-from .access import supplier_required, team_required
+from .access import supplier_or_team_required, team_required
+from .supplier.common import line_for
 
 
-@supplier_required
+@supplier_or_team_required
 def line_queries(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    line = attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
+    line = line_for(request, reference, pk)
     form = LineQueryForm()
     if request.method == "POST":
         form = LineQueryForm(request.POST)
@@ -67,14 +72,17 @@ def answer(request: HttpRequest, query_id: int) -> HttpResponse:
         LineQuery.objects.select_related(
             "line__annual_return__supplier",
             "line__annual_return__year",
-            "line__contract",
+            "line__contract__lot",
             "line__member",
             "raised_by",
             "answered_by",
         ),
         pk=query_id,
     )
-    form = QueryAnswerForm(request.POST or None)
+    line = query.line
+    refusal = correction_refusal(line)
+    quarters = [] if refusal else line_quarter_valuations(line=line)
+    form = QueryAnswerForm(request.POST or None, quarters=quarters)
     if request.method == "POST" and form.is_valid():
         try:
             query_answer(
@@ -82,15 +90,31 @@ def answer(request: HttpRequest, query_id: int) -> HttpResponse:
                 acting_user=request.user,
                 answer=form.cleaned_data["answer"],
                 exclude_line=form.cleaned_data["exclude_line"],
+                valuations=form.valuations(),
+                valuations_were=form.valuations_were(),
             )
         except ValidationError as error:
-            form.add_error(None, error.messages[0])
+            _add_service_errors(form, error)
         else:
             messages.success(request, "Query answered")
             return redirect(reverse("team:queries"))
     return render(
         request,
         "returns/attachments/team_query_answer.html",
-        {"query": query, "line": query.line, "form": form},
+        {
+            "query": query,
+            "line": line,
+            "form": form,
+            "correction_refusal": refusal,
+            "spend_wrong": query.text.startswith(REASONS["spend_wrong"]),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _add_service_errors(form: QueryAnswerForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages_ in error.message_dict.items():
+        form.add_error(form.service_field(key), messages_)

@@ -109,3 +109,78 @@ def test_the_team_cannot_change_a_submitted_return_on_the_suppliers_pages(
     assert response.status_code == 302
     line.refresh_from_db()
     assert line.delivered_credits == Decimal("0")
+
+
+def test_the_team_adds_evidence_a_case_study_and_a_query_for_a_supplier(
+    annual_return,
+    line,
+    contact,
+    team_user,
+    team_client,
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from returns.models import CaseStudy, Evidence, LineQuery
+    from returns.services.queries import query_answer
+    from tests import filesamples
+
+    AnnualReturn.objects.filter(pk=annual_return.pk).update(
+        status=AnnualReturn.Status.IN_PROGRESS
+    )
+    kwargs = {"reference": annual_return.reference, "pk": line.pk}
+    acting = "You are entering this return for Acme Build Ltd"
+    for name in ("line_evidence", "line_case_studies", "line_queries"):
+        page = team_client.get(reverse(f"supplier:{name}", kwargs=kwargs))
+        assert page.status_code == 200
+        assert acting in page.content.decode()
+
+    response = team_client.post(
+        reverse("supplier:line_evidence", kwargs=kwargs),
+        {"file": SimpleUploadedFile("register.pdf", filesamples.PDF)},
+    )
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.uploaded_by == team_user
+    download = team_client.get(
+        reverse(
+            "supplier:evidence_download", kwargs={**kwargs, "evidence_id": evidence.pk}
+        )
+    )
+    assert download.status_code == 200
+
+    form = reverse("supplier:case_study_create", kwargs=kwargs)
+    assert acting in team_client.get(form).content.decode()
+    response = team_client.post(
+        form,
+        {
+            "title": "A new start",
+            "story": "An apprentice finished a Level 2 in carpentry.",
+            "people_benefited": "1",
+            "consent": "none_identifiable",
+        },
+    )
+    assert response.status_code == 302
+    assert CaseStudy.objects.get().created_by == team_user
+
+    response = team_client.post(
+        reverse("supplier:line_queries", kwargs=kwargs),
+        {"reason": "spend_wrong", "text": "Phoned in: the spend is £150,000."},
+    )
+    assert response.status_code == 302
+    query = LineQuery.objects.get()
+    assert query.raised_by == team_user
+    kinds = [events.EVIDENCE_ADDED, events.CASE_STUDY_ADDED, events.QUERY_RAISED]
+    assert set(
+        ReturnEvent.objects.filter(kind__in=kinds).values_list("kind", "actor")
+    ) == {(kind, team_user.pk) for kind in kinds}
+
+    # Raised by the team for the supplier: the answer goes to the supplier's
+    # contacts, not back to the team member who typed the query in.
+    with django_capture_on_commit_callbacks(execute=True):
+        query_answer(
+            query=query,
+            acting_user=factories.TeamUserFactory(),
+            answer="Checked: the spend is right.",
+        )
+    assert [m.to[0] for m in mail.outbox] == [contact.user.email]

@@ -2,7 +2,13 @@
 and the daily job."""
 
 from .issue import YEAR_NOT_READY, returns_issue
-from .plan import IssuePlan, issue_plan, return_reference
+from .plan import (
+    IssuePlan,
+    contract_spend_and_target,
+    issue_plan,
+    qualifies,
+    return_reference,
+)
 from .readiness import (
     year_mark_ready,
     year_withdraw_ready,
@@ -17,7 +23,9 @@ __all__ = [
     "year_update",
     "YEAR_NOT_READY",
     "IssuePlan",
+    "contract_spend_and_target",
     "issue_plan",
+    "qualifies",
     "return_reference",
     "returns_issue",
     "year_mark_ready",

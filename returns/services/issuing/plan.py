@@ -236,12 +236,45 @@ def _spend(value) -> Decimal:
     return round_money(value if value is not None else 0)
 
 
-def issue_plan(*, year: ReportingYear) -> IssuePlan:
-    """What issuing `year` now would create, refresh and list. Reads only."""
+def spend_in_year_sum(year: ReportingYear) -> Round:
+    """Rule 4 as an annotation on contracts: the sum of the valuations whose
+    `period_end` falls in the year, rounded in the database only as `Round(Sum, 2)`
+    (on SQLite a SUM is a float); `line_spend` rounds it half-up again."""
     in_year = Q(
         valuations__period_end__gte=year.starts_on,
         valuations__period_end__lte=year.ends_on,
     )
+    return Round(
+        Coalesce(
+            Sum("valuations__amount", filter=in_year), Value(0), output_field=_MONEY
+        ),
+        2,
+    )
+
+
+def qualifies(*, spend: Decimal, is_consultancy: bool, year: ReportingYear) -> bool:
+    """Rule 3's spend test: at least the year's threshold, or a consultancy lot."""
+    return spend >= year.spend_threshold or is_consultancy
+
+
+def contract_spend_and_target(
+    *, contract_id: int, year: ReportingYear
+) -> tuple[Decimal, Decimal]:
+    """One contract's spend in `year` and the target it gives, exactly as an issue
+    computes them (rules 4 and 5, with the year's frozen rate). Reads only; called
+    when the team corrects a line's valuations from a query."""
+    raw = (
+        Contract.objects.filter(pk=contract_id)
+        .annotate(spend_in_year=spend_in_year_sum(year))
+        .values_list("spend_in_year", flat=True)
+        .get()
+    )
+    spend = _spend(raw)
+    return spend, target_for(spend, year.credits_per_100k)
+
+
+def issue_plan(*, year: ReportingYear) -> IssuePlan:
+    """What issuing `year` now would create, refresh and list. Reads only."""
     last_quarter_start = _quarter_start(year.ends_on)
     contracts = list(
         Contract.objects.filter(
@@ -249,14 +282,7 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
         )
         .exclude(status=Contract.Status.CANCELLED)
         .annotate(
-            spend_in_year=Round(
-                Coalesce(
-                    Sum("valuations__amount", filter=in_year),
-                    Value(0),
-                    output_field=_MONEY,
-                ),
-                2,
-            ),
+            spend_in_year=spend_in_year_sum(year),
             last_quarter_valuations=Count(
                 "valuations", filter=Q(valuations__period_end=year.ends_on)
             ),
@@ -277,7 +303,6 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
         )
         .order_by("supplier_id", "reference")
     )
-    threshold = year.spend_threshold
     rate = year.credits_per_100k
     qualifying: list[QualifyingContract] = []
     spend_by_contract: dict[int, Decimal] = {}
@@ -305,7 +330,7 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
         )
         if live_in_last_quarter and not last_quarter_valuations:
             no_march.append(reference)
-        if spend >= threshold or is_consultancy:
+        if qualifies(spend=spend, is_consultancy=is_consultancy, year=year):
             qualifying.append(
                 QualifyingContract(
                     contract_id=contract_id,

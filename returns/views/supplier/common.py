@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import is_team
 from accounts.selectors import SESSION_SUPPLIER_KEY
-from returns import selectors
-from returns.models import AnnualReturn
+from returns import attachments, selectors
+from returns.models import AnnualReturn, ReturnLine
 
 
 def return_for(request, reference: str) -> AnnualReturn:
@@ -31,6 +31,16 @@ def return_for(request, reference: str) -> AnnualReturn:
     if request.session.get(SESSION_SUPPLIER_KEY) != annual_return.supplier_id:
         request.session[SESSION_SUPPLIER_KEY] = annual_return.supplier_id
     return annual_return
+
+
+def line_for(request, reference: str, pk: int) -> ReturnLine:
+    """The line an evidence, case study or query page is about: one of the contact's
+    own (another supplier's is 404), or, for the team acting for the supplier, a line
+    of any return (`request.acting_for` is then set, as on the return's pages)."""
+    if is_team(request.user):
+        annual_return = return_for(request, reference)
+        return attachments.return_line_get(annual_return=annual_return, pk=pk)
+    return attachments.supplier_line_get(user=request.user, reference=reference, pk=pk)
 
 
 def credits_percent(delivered: Decimal, target: Decimal) -> int:
