@@ -29,24 +29,13 @@ from ...models import (
     ReturnEvent,
     ReturnLine,
 )
-from .plan import IssuePlan, QualifyingContract, issue_plan, return_reference
+from .plan import IssuePlan, issue_plan, return_reference
+from .rows import insert_rows
 
 YEAR_NOT_READY = (
     "Reporting year {label} has not been marked ready to issue: check the dry run "
     "and mark it ready first"
 )
-
-
-def _line(contract: QualifyingContract, annual_return_id: int) -> ReturnLine:
-    return ReturnLine(
-        annual_return_id=annual_return_id,
-        contract_id=contract.contract_id,
-        member_id=contract.member_id,
-        lot_id=contract.lot_id,
-        local_authority_id=contract.local_authority_id,
-        spend=contract.spend,
-        target_credits=contract.target,
-    )
 
 
 def returns_issue(
@@ -132,49 +121,59 @@ def _issue(*, year, dry_run, started_by, run, send_emails, unless_issued):
 
 
 def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> int:
-    # 1. New returns, keyed on (supplier, year); re-read to learn their ids.
-    AnnualReturn.objects.bulk_create(
-        [
-            AnnualReturn(
-                reference=return_reference(year, supplier_id),
-                supplier_id=supplier_id,
-                year=year,
-                status=AnnualReturn.Status.NOT_STARTED,
-                source=AnnualReturn.Source.ISSUED,
-                issued_at=now,
-            )
-            for supplier_id in plan.new_supplier_ids
-        ],
-        ignore_conflicts=True,
-    )
-    # Under the year's lock the plan is exact: these suppliers had no return.
+    actor_id = actor.pk if actor is not None else None
+    # 1. New returns, keyed on (supplier, year). Under the year's lock the plan is
+    # exact: these suppliers had no return, so every one is created here.
     created = dict(
-        AnnualReturn.objects.filter(
-            year=year, supplier_id__in=plan.new_supplier_ids
-        ).values_list("supplier_id", "id")
+        insert_rows(
+            AnnualReturn,
+            {
+                "supplier_id": plan.new_supplier_ids,
+                "reference": [
+                    return_reference(year, supplier_id)
+                    for supplier_id in plan.new_supplier_ids
+                ],
+            },
+            values={
+                "year_id": year.pk,
+                "status": AnnualReturn.Status.NOT_STARTED,
+                "source": AnnualReturn.Source.ISSUED,
+                "issued_at": now,
+            },
+            returning=("supplier_id", "id"),
+        )
     )
     return_ids = {r.supplier_id: r.id for r in plan.existing_returns.values()}
     return_ids.update(created)
 
     # 2. Lines: all of a new return's, and newly qualifying ones on open returns.
-    ReturnLine.objects.bulk_create(
-        [
-            _line(contract, return_ids[contract.supplier_id])
-            for contract in plan.new_lines + plan.added_lines
-            if contract.supplier_id in return_ids
-        ],
-        ignore_conflicts=True,
+    lines = [
+        contract
+        for contract in plan.new_lines + plan.added_lines
+        if contract.supplier_id in return_ids
+    ]
+    insert_rows(
+        ReturnLine,
+        {
+            "annual_return_id": [return_ids[c.supplier_id] for c in lines],
+            "contract_id": [c.contract_id for c in lines],
+            "member_id": [c.member_id for c in lines],
+            "lot_id": [c.lot_id for c in lines],
+            "local_authority_id": [c.local_authority_id for c in lines],
+            "spend": [c.spend for c in lines],
+            "target_credits": [c.target for c in lines],
+        },
     )
 
     # 3. Refreshed spend and target on open returns, with history.
     if plan.refreshed:
         changes = {row.line_id: row for row in plan.refreshed}
-        lines = list(ReturnLine.objects.filter(pk__in=changes))
-        for line in lines:
+        changed_lines = list(ReturnLine.objects.filter(pk__in=changes))
+        for line in changed_lines:
             line.spend = changes[line.pk].new_spend
             line.target_credits = changes[line.pk].new_target
         bulk_update_with_history(
-            lines,
+            changed_lines,
             ReturnLine,
             ["spend", "target_credits"],
             default_user=actor,
@@ -187,13 +186,7 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
     for contract in plan.new_lines:
         issued_contracts[contract.supplier_id].append(contract.reference)
     event_rows = [
-        ReturnEvent(
-            annual_return_id=return_id,
-            kind=events.ISSUED,
-            actor=actor,
-            at=now,
-            snapshot={"contracts": issued_contracts[supplier_id]},
-        )
+        (return_id, events.ISSUED, "", {"contracts": issued_contracts[supplier_id]})
         for supplier_id, return_id in created.items()
     ]
     added: dict[int, list[dict]] = defaultdict(list)
@@ -206,13 +199,11 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
             }
         )
     event_rows += [
-        ReturnEvent(
-            annual_return_id=return_id,
-            kind=events.LINE_ADDED,
-            actor=actor,
-            at=now,
-            comment=", ".join(row["contract"] for row in rows),
-            snapshot={"lines": rows},
+        (
+            return_id,
+            events.LINE_ADDED,
+            ", ".join(row["contract"] for row in rows),
+            {"lines": rows},
         )
         for return_id, rows in added.items()
     ]
@@ -228,17 +219,24 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
             }
         )
     event_rows += [
-        ReturnEvent(
-            annual_return_id=return_id,
-            kind=events.REFRESHED,
-            actor=actor,
-            at=now,
-            comment=", ".join(row["contract"] for row in rows),
-            snapshot={"lines": rows},
+        (
+            return_id,
+            events.REFRESHED,
+            ", ".join(row["contract"] for row in rows),
+            {"lines": rows},
         )
         for return_id, rows in refreshed.items()
     ]
-    ReturnEvent.objects.bulk_create(event_rows)
+    insert_rows(
+        ReturnEvent,
+        {
+            "annual_return_id": [row[0] for row in event_rows],
+            "kind": [row[1] for row in event_rows],
+            "comment": [row[2] for row in event_rows],
+            "snapshot": [row[3] for row in event_rows],
+        },
+        values={"actor_id": actor_id, "at": now},
+    )
 
     if not send_emails:
         return 0

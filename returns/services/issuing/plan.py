@@ -19,8 +19,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Round
 
 from accounts.models import SupplierContact
@@ -30,6 +42,7 @@ from portal.numbers import round_money, target_for
 from ...models import AnnualReturn, ReportingYear, ReturnLine
 
 ZERO = Decimal("0.00")
+PENNY = Decimal("0.01")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 # Returns whose lines a re-issue may change (rule 6); imported returns never change.
 CHANGEABLE = frozenset(AnnualReturn.EDITABLE)
@@ -40,8 +53,9 @@ def return_reference(year: ReportingYear, supplier_id: int) -> str:
     return f"SV-{year.slug}-{supplier_id:05d}"
 
 
-@dataclass(frozen=True)
-class QualifyingContract:
+class QualifyingContract(NamedTuple):
+    """A tuple rather than a dataclass: a large year has tens of thousands."""
+
     contract_id: int
     reference: str
     supplier_id: int
@@ -96,7 +110,7 @@ class IssuePlan:
     year: ReportingYear
     qualifying: list[QualifyingContract]
     supplier_names: dict[int, str]
-    contract_framework: dict[int, str]  # contract id: framework name
+    lot_framework: dict[int, str]  # lot id: framework name
     existing_returns: dict[int, ExistingReturn]  # by supplier id
     # Writes an issue makes:
     new_supplier_ids: list[int] = field(default_factory=list)
@@ -128,17 +142,16 @@ class IssuePlan:
         """Returns, lines, spend and target per framework, by framework name."""
         rows: dict[str, dict] = {}
         for contract in self.qualifying:
-            name = self.contract_framework.get(contract.contract_id, "")
-            row = rows.setdefault(
-                name,
-                {
+            name = self.lot_framework.get(contract.lot_id, "")
+            row = rows.get(name)
+            if row is None:
+                row = rows[name] = {
                     "framework": name,
                     "suppliers": set(),
                     "lines": 0,
                     "spend": ZERO,
                     "target": ZERO,
-                },
-            )
+                }
             row["suppliers"].add(contract.supplier_id)
             row["lines"] += 1
             row["spend"] += contract.spend
@@ -236,19 +249,23 @@ def _spend(value) -> Decimal:
     return round_money(value if value is not None else 0)
 
 
-def spend_in_year_sum(year: ReportingYear) -> Round:
-    """Rule 4 as an annotation on contracts: the sum of the valuations whose
-    `period_end` falls in the year, rounded in the database only as `Round(Sum, 2)`
-    (on SQLite a SUM is a float); `line_spend` rounds it half-up again."""
-    in_year = Q(
-        valuations__period_end__gte=year.starts_on,
-        valuations__period_end__lte=year.ends_on,
-    )
-    return Round(
-        Coalesce(
-            Sum("valuations__amount", filter=in_year), Value(0), output_field=_MONEY
-        ),
-        2,
+def with_spend_in_year(contracts: QuerySet, year: ReportingYear) -> QuerySet:
+    """Rule 4 as an annotation `spend_in_year` on contracts: the sum of the
+    valuations whose `period_end` falls in the year, rounded in the database only as
+    `Round(Sum, 2)` (on SQLite a SUM is a float); `_spend` rounds it half-up again.
+    Only the year's valuations are joined (as `in_year`), not every valuation."""
+    return contracts.annotate(
+        in_year=FilteredRelation(
+            "valuations",
+            condition=Q(
+                valuations__period_end__gte=year.starts_on,
+                valuations__period_end__lte=year.ends_on,
+            ),
+        )
+    ).annotate(
+        spend_in_year=Round(
+            Coalesce(Sum("in_year__amount"), Value(0), output_field=_MONEY), 2
+        )
     )
 
 
@@ -264,8 +281,7 @@ def contract_spend_and_target(
     computes them (rules 4 and 5, with the year's frozen rate). Reads only; called
     when the team corrects a line's valuations from a query."""
     raw = (
-        Contract.objects.filter(pk=contract_id)
-        .annotate(spend_in_year=spend_in_year_sum(year))
+        with_spend_in_year(Contract.objects.filter(pk=contract_id), year)
         .values_list("spend_in_year", flat=True)
         .get()
     )
@@ -274,18 +290,48 @@ def contract_spend_and_target(
 
 
 def issue_plan(*, year: ReportingYear) -> IssuePlan:
-    """What issuing `year` now would create, refresh and list. Reads only."""
+    """What issuing `year` now would create, refresh and list. Reads only, with a
+    fixed number of queries; only the contracts that qualify (or already have a
+    line this year) come back to Python."""
+    threshold = year.spend_threshold
+    rate = year.credits_per_100k
     last_quarter_start = _quarter_start(year.ends_on)
-    contracts = list(
-        Contract.objects.filter(
-            starts_on__lte=year.ends_on, ends_on__gte=year.starts_on
+    lines_this_year = ReturnLine.objects.filter(annual_return__year=year)
+    # Lots are few: knowing the consultancy ones first spares the big query a join.
+    lot_framework: dict[int, str] = {}
+    consultancy_lots: set[int] = set()
+    for lot_id, framework_name, is_consultancy in Lot.objects.order_by().values_list(
+        "id", "framework__name", "is_consultancy"
+    ):
+        lot_framework[lot_id] = framework_name
+        if is_consultancy:
+            consultancy_lots.add(lot_id)
+    candidates = (
+        with_spend_in_year(
+            Contract.objects.filter(
+                starts_on__lte=year.ends_on, ends_on__gte=year.starts_on
+            ).exclude(status=Contract.Status.CANCELLED),
+            year,
         )
-        .exclude(status=Contract.Status.CANCELLED)
         .annotate(
-            spend_in_year=spend_in_year_sum(year),
             last_quarter_valuations=Count(
-                "valuations", filter=Q(valuations__period_end=year.ends_on)
+                "in_year", filter=Q(in_year__period_end=year.ends_on)
             ),
+        )
+        # The database only narrows the rows down (a penny on the generous side of
+        # the threshold); whether a contract qualifies is decided below, in Python,
+        # on the spend rounded half-up. Contracts with a line this year come back
+        # for the lines that no longer qualify, and those with no valuation for the
+        # last quarter for the warning.
+        .filter(
+            Q(spend_in_year__gte=threshold - PENNY)
+            | Q(lot_id__in=consultancy_lots)
+            | Q(pk__in=lines_this_year.values("contract_id"))
+            | Q(
+                status=Contract.Status.ACTIVE,
+                ends_on__gte=last_quarter_start,
+                last_quarter_valuations=0,
+            )
         )
         .values_list(
             "id",
@@ -295,18 +341,16 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
             "lot_id",
             "local_authority_id",
             "spend_in_year",
-            "lot__is_consultancy",
             "status",
             "ends_on",
-            "starts_on",
             "last_quarter_valuations",
         )
         .order_by("supplier_id", "reference")
     )
-    rate = year.credits_per_100k
     qualifying: list[QualifyingContract] = []
     spend_by_contract: dict[int, Decimal] = {}
     no_march: list[str] = []
+    active = Contract.Status.ACTIVE
     for (
         contract_id,
         reference,
@@ -315,37 +359,35 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
         lot_id,
         authority_id,
         raw_spend,
-        is_consultancy,
         status,
         ends_on,
-        starts_on,
         last_quarter_valuations,
-    ) in contracts:
+    ) in candidates:
+        # Every candidate overlaps the year, so it starts on or before its end.
+        if (
+            status == active
+            and ends_on >= last_quarter_start
+            and not last_quarter_valuations
+        ):
+            no_march.append(reference)
         spend = _spend(raw_spend)
         spend_by_contract[contract_id] = spend
-        live_in_last_quarter = (
-            status == Contract.Status.ACTIVE
-            and ends_on >= last_quarter_start
-            and starts_on <= year.ends_on
-        )
-        if live_in_last_quarter and not last_quarter_valuations:
-            no_march.append(reference)
+        is_consultancy = lot_id in consultancy_lots
         if qualifies(spend=spend, is_consultancy=is_consultancy, year=year):
             qualifying.append(
                 QualifyingContract(
-                    contract_id=contract_id,
-                    reference=reference,
-                    supplier_id=supplier_id,
-                    member_id=member_id,
-                    lot_id=lot_id,
-                    local_authority_id=authority_id,
-                    spend=spend,
-                    target=target_for(spend, rate),
-                    is_consultancy=is_consultancy,
+                    contract_id,
+                    reference,
+                    supplier_id,
+                    member_id,
+                    lot_id,
+                    authority_id,
+                    spend,
+                    target_for(spend, rate),
+                    is_consultancy,
                 )
             )
 
-    qualifying_ids = {c.contract_id for c in qualifying}
     supplier_ids = {c.supplier_id for c in qualifying}
     existing_returns = {
         row[1]: ExistingReturn(*row)
@@ -365,9 +407,9 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
             excluded=excluded_at is not None,
         )
         for pk, return_id, contract_id, contract_reference, spend, target, excluded_at in (
-            ReturnLine.objects.filter(annual_return__year=year)
-            .order_by("annual_return_id", "contract__reference")
-            .values_list(
+            lines_this_year.order_by(
+                "annual_return_id", "contract__reference"
+            ).values_list(
                 "id",
                 "annual_return_id",
                 "contract_id",
@@ -382,33 +424,44 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
         (returns_by_id[line.annual_return_id].supplier_id, line.contract_id): line
         for line in existing_lines
     }
-    frameworks = dict(Lot.objects.values_list("id", "framework__name"))
-    supplier_rows = Supplier.objects.filter(pk__in=supplier_ids).values_list(
-        "id", "name", "is_active"
-    )
-    supplier_names = {}
+    supplier_names: dict[int, str] = {}
     inactive = []
-    for pk, name, is_active in supplier_rows:
+    no_contact = []
+    # Every supplier, rather than an IN list of thousands of ids: it is cheaper.
+    for pk, name, is_active, has_contact in (
+        Supplier.objects.order_by()
+        .annotate(
+            has_contact=Exists(
+                SupplierContact.objects.filter(
+                    supplier=OuterRef("pk"), is_active=True, user__is_active=True
+                )
+            )
+        )
+        .values_list("id", "name", "is_active", "has_contact")
+    ):
+        if pk not in supplier_ids:
+            continue
         supplier_names[pk] = name
         if not is_active:
             inactive.append(name)
+        if not has_contact:
+            no_contact.append(name)
 
     plan = IssuePlan(
         year=year,
         qualifying=qualifying,
         supplier_names=supplier_names,
-        contract_framework={
-            c.contract_id: frameworks.get(c.lot_id, "") for c in qualifying
-        },
+        lot_framework=lot_framework,
         existing_returns=existing_returns,
     )
     plan.new_supplier_ids = sorted(supplier_ids - set(existing_returns))
     for contract in qualifying:
         existing = existing_returns.get(contract.supplier_id)
-        line = lines_by_key.get((contract.supplier_id, contract.contract_id))
         if existing is None:
             plan.new_lines.append(contract)
-        elif line is None:
+            continue
+        line = lines_by_key.get((contract.supplier_id, contract.contract_id))
+        if line is None:
             if existing.changeable:
                 plan.added_lines.append(contract)
             else:
@@ -428,19 +481,15 @@ def issue_plan(*, year: ReportingYear) -> IssuePlan:
                 plan.refreshed.append(change)
             else:
                 plan.locked_changes.append(change)
+    qualifying_ids = {c.contract_id for c in qualifying}
     for line in existing_lines:
         if line.contract_id not in qualifying_ids and not line.excluded:
             plan.no_longer_qualifying.append(
                 (line, spend_by_contract.get(line.contract_id, ZERO))
             )
 
-    with_contact = set(
-        SupplierContact.objects.filter(
-            supplier_id__in=supplier_ids, is_active=True, user__is_active=True
-        ).values_list("supplier_id", flat=True)
-    )
-    no_contact = sorted(supplier_names[pk] for pk in supplier_ids - with_contact)
     outside = _spend_outside_dates(year)
+    no_contact.sort()
     plan.warnings = {
         WARN_NO_MARCH_VALUATION: len(no_march),
         WARN_NO_ACTIVE_CONTACT: len(no_contact),
@@ -468,6 +517,7 @@ def _spend_outside_dates(year: ReportingYear) -> list[str]:
             Q(period_end__lt=F("contract__starts_on"))
             | Q(period_end__gt=F("contract__ends_on"))
         )
+        .order_by()
         .values_list("contract__reference", "period_end", "contract__ends_on")
     )
     references = set()
