@@ -46,7 +46,6 @@ def insert_rows(
         if field.primary_key and field.attname not in columns:
             continue
         if field.attname in columns:
-            _check_places(field, columns[field.attname])
             given.append(field)
         else:
             constants.append(field)
@@ -71,34 +70,36 @@ def insert_rows(
     return _insert_values(model, given, columns, constants, constant_values, returning)
 
 
-def _check_places(field: models.Field, column: list) -> None:
-    if not isinstance(field, HalfUpDecimalField):
+def _refuse_extra_places(field: models.Field, value, text: str) -> None:
+    """The database must never round: a Decimal with more places than its column
+    is refused (`portal.numbers` rounds half-up before anything is stored)."""
+    if not isinstance(value, Decimal):
         return
     places = field.decimal_places
-    for value in column:
-        if not isinstance(value, Decimal):
-            continue
-        text = str(value)  # cheaper than as_tuple() when it has no exponent
+    if "E" in text or "e" in text:
+        too_many = value.as_tuple().exponent < -places
+    else:
         dot = text.find(".")
-        if "E" in text:
-            too_many = value.as_tuple().exponent < -places
-        else:
-            too_many = dot >= 0 and len(text) - dot - 1 > places
-        if too_many:
-            raise ValueError(
-                f"{field.name} {value} has more than {places} "
-                "places: round it with portal.numbers first"
-            )
+        too_many = dot >= 0 and len(text) - dot - 1 > places
+    if too_many:
+        raise ValueError(
+            f"{field.name} {value} has more than {places} places: round it with "
+            "portal.numbers first"
+        )
 
 
-def _array_literal(column: list):
+def _array_literal(field: models.Field, column: list):
     """The text of a PostgreSQL array holding `column`. psycopg adapts a list
     element by element in Python (a regular expression per string); building the
     text here is many times faster at tens of thousands of rows. Lists of other
     types are left to psycopg."""
-    if all(value is None or type(value) in (int, Decimal) for value in column):
+    kinds = {type(value) for value in column} - {type(None)}
+    if kinds <= {int, Decimal}:
         items = ["NULL" if value is None else str(value) for value in column]
-    elif all(value is None or type(value) is str for value in column):
+        if isinstance(field, HalfUpDecimalField):
+            for value, text in zip(column, items, strict=True):
+                _refuse_extra_places(field, value, text)
+    elif kinds <= {str}:
         items = [
             "NULL"
             if value is None
@@ -126,7 +127,7 @@ def _insert_unnest(model, given, columns, constants, constant_values, returning)
         column = columns[field.attname]
         if isinstance(field, models.JSONField):
             column = [_json_text(field, value) for value in column]
-        params.append(_array_literal(column))
+        params.append(_array_literal(field, column))
     # Only names from the model's own metadata and placeholders are formatted in.
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) "  # noqa: S608
@@ -147,6 +148,10 @@ def _insert_unnest(model, given, columns, constants, constant_values, returning)
 def _insert_values(model, given, columns, constants, constant_values, returning):
     quote = connection.ops.quote_name
     names = [quote(field.column) for field in given + constants]
+    for field in given:
+        if isinstance(field, HalfUpDecimalField):
+            for value in columns[field.attname]:
+                _refuse_extra_places(field, value, str(value))
     prepared = [
         [field.get_db_prep_save(value, connection) for value in columns[field.attname]]
         for field in given
