@@ -270,8 +270,10 @@ class ReturnLine(models.Model):
     """One qualifying contract on a return. Spend, target, member, lot and place are
     copied at issue, so a past year never moves when a contract is re-assigned."""
 
+    # No index of its own: the unique (annual_return, contract) index serves it. Each
+    # index is written for every line issued (44,000 lines at --scale 170).
     annual_return = models.ForeignKey(
-        AnnualReturn, on_delete=models.PROTECT, related_name="lines"
+        AnnualReturn, on_delete=models.PROTECT, related_name="lines", db_index=False
     )
     contract = models.ForeignKey(
         "frameworks.Contract", on_delete=models.PROTECT, related_name="return_lines"
@@ -299,14 +301,24 @@ class ReturnLine(models.Model):
     recovery_plan = models.TextField(blank=True)
     recovery_by = models.DateField(null=True, blank=True)
     excluded_reason = models.TextField(blank=True)
-    excluded_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    excluded_by = models.ForeignKey(  # rarely set, never looked up by
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     excluded_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(null=True, blank=True)
-    updated_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    updated_by = models.ForeignKey(  # never looked up by
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     history = HistoricalRecords()
@@ -328,10 +340,6 @@ class ReturnLine(models.Model):
                 condition=models.Q(delivered_credits__gte=0),
                 name="line_delivered_not_negative",
             ),
-        ]
-        indexes = [
-            models.Index(fields=["contract"], name="line_contract_idx"),
-            models.Index(fields=["member"], name="line_member_idx"),
         ]
 
     def __str__(self) -> str:
