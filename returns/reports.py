@@ -206,9 +206,7 @@ def _reported_totals(approved) -> dict:
     """Spend, target, delivered and shortfall of the member's approved lines. The
     shortfall is the shortfall page's: the sum of each contract's shortfall."""
     totals = figures.totals(lines=approved)
-    by_contract = figures.shortfall_total(
-        figures.shortfall_by("contract", lines=approved)
-    )
+    by_contract = figures.ShortfallTable("contract", lines=approved).total()
     totals["shortfall"] = by_contract.shortfall
     totals["contracts_short"] = by_contract.contracts_short
     return totals

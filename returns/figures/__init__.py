@@ -64,17 +64,21 @@ from .reported import (
 from .shortfall import (
     SHORTFALL_GROUPS,
     ShortfallRow,
+    ShortfallTable,
     shortfall_by,
     shortfall_lines,
     shortfall_total,
-    shortfall_total_of_contracts,
 )
 from .to_date import (
+    ContractList,
     ContractToDate,
+    at_risk_list,
     contract_to_date,
     contracts_at_risk,
     contracts_ended_short,
     contracts_to_date,
+    ended_short_list,
+    shortfall_total_of_contracts,
     to_date_rows,
 )
 
@@ -91,9 +95,13 @@ __all__ = [
     "POUNDS",
     "SHORTFALL_GROUPS",
     "ZERO",
+    "ContractList",
     "ContractToDate",
+    "at_risk_list",
+    "ended_short_list",
     "MeasureComparison",
     "ShortfallRow",
+    "ShortfallTable",
     "SocialValue",
     "_sum",
     "chased_returns",

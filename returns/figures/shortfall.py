@@ -5,13 +5,22 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from portal.numbers import round_credits
+from frameworks.models import Contract
 
 from ..models import ReturnLine
 from .lines import FIGURES, ZERO, counted_lines
-from .to_date import ContractToDate
+from .outer import (
+    IS_SHORT,
+    SHORT,
+    Rows,
+    as_date,
+    credits,
+    fetch,
+    subquery,
+    text_order,
+)
 
 SHORTFALL_GROUPS = {
     # group: (key, name); the contract group carries its supplier, member, framework.
@@ -88,57 +97,163 @@ def shortfall_lines(
     return lines
 
 
-_CONTRACT_FIELDS = (
-    "contract__title",
-    "contract__supplier__name",
-    "contract__member__name",
-    "contract__lot__framework__name",
-    "contract__ends_on",
-)
+SORTS = ("name", "shortfall")
+
+
+class ShortfallTable(Rows):
+    """Target, delivered (approved), awaiting review and shortfall per group (one of
+    SHORTFALL_GROUPS) over `lines`, computed in the database and ordered by name (or
+    by shortfall, largest first); `short_only` keeps the groups with a shortfall.
+
+    The database sums each contract's lines within each group, then adds up the
+    contracts, so that the shortfall of a group is the sum of its contracts'
+    shortfalls (a contract that delivered more than its target does not make good
+    another's). Over all years (`shortfall_lines()` without a year) these are the
+    contracts' to-date figures; years without a line add nothing.
+
+    A page takes a slice (one query for its rows) and `total()` (one query, which
+    also counts the rows); iterating gives every row (one query).
+    """
+
+    def __init__(
+        self,
+        group: str,
+        *,
+        lines: QuerySet[ReturnLine],
+        short_only: bool = False,
+        sort: str = "name",
+    ):
+        super().__init__()
+        self.group = group
+        self.lines = lines
+        self.short_only = short_only
+        self.sort = sort if sort in SORTS else "name"
+
+    def _per_contract(self) -> QuerySet:
+        key_field, name_field = SHORTFALL_GROUPS[self.group]
+        figures = {
+            "target": FIGURES["target"](),
+            "delivered": FIGURES["delivered"](),
+            "awaiting_review": FIGURES["awaiting_review"](),
+        }
+        if self.group == "contract":
+            figures["years"] = Count("annual_return__year", distinct=True)
+        return (
+            self.lines.order_by()
+            .values(
+                group_key=F(key_field),
+                group_name=F(name_field),
+                per_contract=F("contract_id"),
+            )
+            .annotate(**figures)
+        )
+
+    def _grouped(self) -> tuple[str, tuple]:
+        inner, params = subquery(self._per_contract())
+        years = "MAX(years)" if self.group == "contract" else "0"
+        having = f"HAVING SUM({SHORT}) > 0" if self.short_only else ""
+        sql = f"""
+            SELECT group_key, group_name,
+                ROUND(SUM(target), 2) AS target,
+                ROUND(SUM(delivered), 2) AS delivered,
+                ROUND(SUM(awaiting_review), 2) AS awaiting_review,
+                ROUND(SUM({SHORT}), 2) AS shortfall,
+                COUNT(*) AS contracts,
+                SUM({IS_SHORT}) AS contracts_short,
+                {years} AS years
+            FROM {inner} per_contract
+            GROUP BY group_key, group_name {having}
+        """  # noqa: S608 (our own SQL; every value is a parameter)
+        return sql, params
+
+    def _order(self, table: str) -> str:
+        name = text_order(f"COALESCE({table}.group_name, '')")
+        order = f"{name}, {table}.group_key"
+        if self.sort == "shortfall":
+            order = f"{table}.shortfall DESC, {order}"
+        return order
+
+    def _sql(self) -> tuple[str, tuple]:
+        grouped, params = self._grouped()
+        sql = f"SELECT * FROM ({grouped}) grouped ORDER BY {self._order('grouped')}"  # noqa: S608
+        return sql, params
+
+    def _select(self, limit: int | None = None, offset: int = 0) -> list:
+        if self.group != "contract":
+            return super()._select(limit, offset)
+        # Each contract row with its title, supplier, member, framework and end (as
+        # the contract has them now), joined to the rows of the page only.
+        sql, params = self._sql()
+        if limit is not None:
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params = (*params, limit, offset)
+        details, detail_params = subquery(
+            Contract.objects.order_by().values(
+                detail_id=F("pk"),
+                detail_title=F("title"),
+                detail_supplier=F("supplier__name"),
+                detail_member=F("member__name"),
+                detail_framework=F("lot__framework__name"),
+                detail_ends_on=F("ends_on"),
+            )
+        )
+        sql = f"""
+            SELECT page.*, detail_title, detail_supplier, detail_member,
+                detail_framework, detail_ends_on
+            FROM ({sql}) page JOIN {details} details ON details.detail_id = page.group_key
+            ORDER BY {self._order("page")}
+        """  # noqa: S608
+        return self._make(fetch(sql, (*params, *detail_params)))
+
+    def _make(self, rows: list[tuple]) -> list[ShortfallRow]:
+        made = []
+        for key, name, target, delivered, awaiting, short, contracts, *rest in rows:
+            contracts_short, years, *details = rest
+            row = ShortfallRow(
+                key=key,
+                name=name or "",
+                target=credits(target),
+                delivered=credits(delivered),
+                awaiting_review=credits(awaiting),
+                shortfall=credits(short),
+                contracts=contracts,
+                contracts_short=int(contracts_short or 0),
+                years=years,
+            )
+            if details:
+                row.title, row.supplier, row.member, row.framework, ends_on = details
+                row.ends_on = as_date(ends_on)
+            made.append(row)
+        return made
+
+    def total(self) -> ShortfallRow:
+        """The sum of every row (not only a page's): one query."""
+        grouped, params = self._grouped()
+        sql = f"""
+            SELECT ROUND(SUM(target), 2), ROUND(SUM(delivered), 2),
+                ROUND(SUM(awaiting_review), 2), ROUND(SUM(shortfall), 2),
+                SUM(contracts), SUM(contracts_short), COUNT(*)
+            FROM ({grouped}) grouped
+        """  # noqa: S608
+        ((target, delivered, awaiting, short, contracts, contracts_short, count),) = (
+            fetch(sql, params)
+        )
+        self._count = count
+        return ShortfallRow(
+            key=0,
+            name="Total",
+            target=credits(target),
+            delivered=credits(delivered),
+            awaiting_review=credits(awaiting),
+            shortfall=credits(short),
+            contracts=int(contracts or 0),
+            contracts_short=int(contracts_short or 0),
+        )
 
 
 def shortfall_by(group: str, *, lines: QuerySet[ReturnLine]) -> list[ShortfallRow]:
-    """Target, delivered (approved), awaiting review and shortfall per group (one of
-    SHORTFALL_GROUPS) over `lines`, in one query, ordered by name.
-
-    The database sums each contract's lines within each group; the contracts are then
-    added up here, so that the shortfall of a group is the sum of its contracts'
-    shortfalls. Over all years (`shortfall_lines()` without a year) these are the
-    contracts' to-date figures; years without a line add nothing.
-    """
-    key_field, name_field = SHORTFALL_GROUPS[group]
-    fields = ["contract_id", key_field, name_field]
-    if group == "contract":
-        fields = ["contract_id", "contract__reference", *_CONTRACT_FIELDS]
-    per_contract = (
-        lines.order_by()
-        .values(*fields)
-        .annotate(
-            target=FIGURES["target"](),
-            delivered=FIGURES["delivered"](),
-            awaiting_review=FIGURES["awaiting_review"](),
-            years=Count("annual_return__year", distinct=True),
-        )
-    )
-    rows: dict[int, ShortfallRow] = {}
-    for item in per_contract:
-        key = item[key_field]
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = ShortfallRow(key=key, name=item[name_field] or "")
-            if group == "contract":
-                row.title = item["contract__title"]
-                row.supplier = item["contract__supplier__name"]
-                row.member = item["contract__member__name"]
-                row.framework = item["contract__lot__framework__name"]
-                row.ends_on = item["contract__ends_on"]
-                row.years = item["years"]
-        row.add(
-            target=round_credits(item["target"] or 0),
-            delivered=round_credits(item["delivered"] or 0),
-            awaiting_review=round_credits(item["awaiting_review"] or 0),
-        )
-    return sorted(rows.values(), key=lambda row: (row.name.lower(), row.key))
+    """Every row of `ShortfallTable(group, lines=lines)`, ordered by name."""
+    return list(ShortfallTable(group, lines=lines))
 
 
 def shortfall_total(rows: list[ShortfallRow]) -> ShortfallRow:
@@ -151,16 +266,4 @@ def shortfall_total(rows: list[ShortfallRow]) -> ShortfallRow:
         total.shortfall += row.shortfall
         total.contracts += row.contracts
         total.contracts_short += row.contracts_short
-    return total
-
-
-def shortfall_total_of_contracts(rows: list[ContractToDate]) -> ShortfallRow:
-    """The sum of a list of contracts' to-date figures (at risk, ended short)."""
-    total = ShortfallRow(key=0, name="Total")
-    for row in rows:
-        total.add(
-            target=row.target,
-            delivered=row.delivered,
-            awaiting_review=row.awaiting_review,
-        )
     return total

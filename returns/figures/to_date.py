@@ -15,6 +15,8 @@ from portal.numbers import round_credits
 
 from ..models import ReturnLine
 from .lines import AT_RISK_DAYS, FIGURES, ZERO, counted_lines
+from .outer import IS_SHORT, SHORT, Rows, credits, fetch, subquery
+from .shortfall import ShortfallRow
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,54 @@ def _to_date_rows(rows) -> list[ContractToDate]:
     ]
 
 
-def contracts_at_risk(
+class ContractList(Rows):
+    """Contracts' to-date figures (`contracts_to_date`, filtered and ordered) for a
+    page: a slice fetches its rows only; `total()` sums every row in one query, and
+    counts them."""
+
+    def __init__(self, queryset: QuerySet):
+        super().__init__()
+        self.queryset = queryset
+
+    def _sql(self) -> tuple[str, tuple]:
+        sql, params = self.queryset.query.sql_with_params()
+        return sql, tuple(params)
+
+    def _select(self, limit: int | None = None, offset: int = 0) -> list:
+        if limit is None:
+            return _to_date_rows(self.queryset)
+        return _to_date_rows(self.queryset[offset : offset + limit])
+
+    def total(self) -> ShortfallRow:
+        per_contract, params = subquery(self.queryset.order_by())
+        sql = f"""
+            SELECT ROUND(SUM(target), 2), ROUND(SUM(delivered), 2),
+                ROUND(SUM(awaiting_review), 2), ROUND(SUM({SHORT}), 2),
+                SUM({IS_SHORT}), COUNT(*)
+            FROM {per_contract} per_contract
+        """  # noqa: S608 (our own SQL; every value is a parameter)
+        ((target, delivered, awaiting, short, contracts_short, count),) = fetch(
+            sql, params
+        )
+        self._count = count
+        return ShortfallRow(
+            key=0,
+            name="Total",
+            target=credits(target),
+            delivered=credits(delivered),
+            awaiting_review=credits(awaiting),
+            shortfall=credits(short),
+            contracts=count,
+            contracts_short=int(contracts_short or 0),
+        )
+
+
+def at_risk_list(
     *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
-) -> list[ContractToDate]:
+) -> ContractList:
     """Contracts ending within 183 days of today and below target to date, soonest
     first."""
-    rows = (
+    return ContractList(
         contracts_to_date(lines=lines)
         .filter(
             contract__ends_on__gte=today,
@@ -100,18 +144,29 @@ def contracts_at_risk(
         )
         .order_by("contract__ends_on", "contract__reference")
     )
-    return _to_date_rows(rows)
+
+
+def ended_short_list(
+    *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
+) -> ContractList:
+    """Contracts that have ended below target to date, latest ended first."""
+    return ContractList(
+        contracts_to_date(lines=lines)
+        .filter(contract__ends_on__lt=today, delivered__lt=F("target"))
+        .order_by("-contract__ends_on", "contract__reference")
+    )
+
+
+def contracts_at_risk(
+    *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
+) -> list[ContractToDate]:
+    return list(at_risk_list(today=today, lines=lines))
 
 
 def contracts_ended_short(
     *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
 ) -> list[ContractToDate]:
-    rows = (
-        contracts_to_date(lines=lines)
-        .filter(contract__ends_on__lt=today, delivered__lt=F("target"))
-        .order_by("-contract__ends_on", "contract__reference")
-    )
-    return _to_date_rows(rows)
+    return list(ended_short_list(today=today, lines=lines))
 
 
 def contract_to_date(*, contract_id: int) -> ContractToDate | None:
@@ -123,3 +178,15 @@ def contract_to_date(*, contract_id: int) -> ContractToDate | None:
 
 def to_date_rows(rows) -> list[ContractToDate]:
     return _to_date_rows(rows)
+
+
+def shortfall_total_of_contracts(rows: list[ContractToDate]) -> ShortfallRow:
+    """The sum of a list of contracts' to-date figures (at risk, ended short)."""
+    total = ShortfallRow(key=0, name="Total")
+    for row in rows:
+        total.add(
+            target=row.target,
+            delivered=row.delivered,
+            awaiting_review=row.awaiting_review,
+        )
+    return total

@@ -61,12 +61,13 @@ def shortfall(request: HttpRequest) -> HttpResponse:
         request, default_period=current.slug if current else TO_DATE
     )
     group = filters["by"]
-    rows = figures.shortfall_by(group, lines=_lines(filters, year=year))
-    if filters["short"]:
-        rows = [row for row in rows if row.shortfall > 0]
-    if filters["sort"] == "shortfall":
-        rows.sort(key=lambda row: (-row.shortfall, row.name.lower(), row.key))
-    total = figures.shortfall_total(rows)
+    rows = figures.ShortfallTable(
+        group,
+        lines=_lines(filters, year=year),
+        short_only=filters["short"],
+        sort=filters["sort"],
+    )
+    total = rows.total()
     period_label = year.label if year else "to date"
     if request.GET.get("format") == "xlsx":
         return _shortfall_xlsx(rows, total, group=group, period_label=period_label)
@@ -138,10 +139,10 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     lines = _lines(filters, year=None)  # to date: every year
     today = timezone.localdate()
     if kind == "at_risk":
-        rows = figures.contracts_at_risk(today=today, lines=lines)
+        rows = figures.at_risk_list(today=today, lines=lines)
         title = "Contracts at risk"
     else:
-        rows = figures.contracts_ended_short(today=today, lines=lines)
+        rows = figures.ended_short_list(today=today, lines=lines)
         title = "Contracts that ended short"
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(
@@ -177,6 +178,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             ),
             title=title,
         )
+    total = rows.total()  # first: it counts the rows for the paginator
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -189,7 +191,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             "today": today,
             "page_obj": page,
             "rows": [(row, abs(row.days_left(today))) for row in page.object_list],
-            "total": figures.shortfall_total_of_contracts(rows),
+            "total": total,
         },
     )
 
