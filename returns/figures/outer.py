@@ -1,9 +1,10 @@
-"""Sums of sums, in the database.
+"""Sums of sums, and pages of them, in the database.
 
 A group's shortfall is the sum of its contracts' shortfalls, so its figures need two
 levels of GROUP BY: per contract, then per group. The ORM writes the inner level
 (with every filter, join and rounding rule); these helpers wrap its SQL in the outer
-level, so a page fetches the rows it shows rather than a row per contract.
+level, so a page fetches the rows it shows rather than a row per contract, and gets
+the table's total and row count from the same query (window functions).
 
 On SQLite a SUM is a float: every sum here is ROUND(SUM(...), 2) of values the inner
 query already rounded to 2 places, and is read back through `round_credits` (a
@@ -13,6 +14,7 @@ float through its repr), so both databases give the same Decimals.
 import datetime
 from decimal import Decimal
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -43,8 +45,8 @@ def subquery(queryset: QuerySet) -> tuple[str, tuple]:
 
 
 def text_order(expression: str) -> str:
-    """Orders text as Python's `sorted` does (by code point), whatever the
-    database's collation."""
+    """Orders text as Python's `sorted` of `str.lower()` does (by code point),
+    whatever the database's collation."""
     if connection.vendor == "postgresql":
         return f'LOWER({expression}) COLLATE "C"'
     return f"LOWER({expression})"
@@ -56,47 +58,111 @@ def fetch(sql: str, params: tuple) -> list[tuple]:
         return cursor.fetchall()
 
 
-class Rows:
-    """A table's rows computed by one SQL query, for `Paginator`: `count()` and
-    slicing each run one query (LIMIT/OFFSET), iterating fetches every row.
-    Subclasses say how to write the query and how to make a row."""
+def fetch_dicts(sql: str, params: tuple) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def __init__(self):
-        self._count: int | None = None
 
-    def _sql(self) -> tuple[str, tuple]:
-        raise NotImplementedError
+class _Counted:
+    """What `Paginator` needs of rows it does not hold: how many there are."""
 
-    def _make(self, rows: list[tuple]) -> list:
-        raise NotImplementedError
-
-    def _select(self, limit: int | None = None, offset: int = 0) -> list:
-        sql, params = self._sql()
-        if limit is not None:
-            sql = f"{sql} LIMIT %s OFFSET %s"
-            params = (*params, limit, offset)
-        return self._make(fetch(sql, params))
+    def __init__(self, count: int):
+        self._count = count
 
     def count(self) -> int:
-        if self._count is None:
-            sql, params = self._sql()
-            sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 (our own SQL)
-            self._count = fetch(sql, params)[0][0]
         return self._count
 
-    def __len__(self) -> int:
-        return self.count()
+
+class Rows:
+    """A table's rows computed by one SQL query (`_rows()`: every row, unordered,
+    with named columns). `page()` fetches one page with the table's total and row
+    count in the same query; iterating fetches every row in order; `total()` sums
+    every row. Subclasses say how to order and make rows and what the total sums."""
+
+    # Total column → (the column summed, whether it is credits).
+    TOTALS: dict[str, tuple[str, bool]] = {}
+
+    def _rows(self) -> tuple[str, tuple]:
+        raise NotImplementedError
+
+    def _order(self, table: str) -> str:
+        raise NotImplementedError
+
+    def _make(self, rows: list[dict]) -> list:
+        raise NotImplementedError
+
+    def _make_total(self, sums: dict):
+        raise NotImplementedError
+
+    def _select(self, sql: str, params: tuple) -> list[dict]:
+        """Runs the ordered, perhaps limited SELECT over `_rows()` (a hook for
+        subclasses that join details to a page's rows only)."""
+        return fetch_dicts(sql, params)
+
+    def _sums(self, over: str = "") -> str:
+        sums = []
+        for name, (column, is_credits) in self.TOTALS.items():
+            total = f"SUM({column}) {over}"
+            sums.append(
+                f"ROUND({total}, 2) AS total_{name}"
+                if is_credits
+                else f"{total} AS total_{name}"
+            )
+        return ", ".join([*sums, f"COUNT(*) {over} AS total_row_count"])
+
+    def _total_of(self, row: dict) -> tuple[object, int]:
+        sums = {name: row[f"total_{name}"] for name in self.TOTALS}
+        return self._make_total(sums), int(row["total_row_count"])
 
     def __iter__(self):
-        return iter(self._select())
+        rows, params = self._rows()
+        sql = f"SELECT * FROM ({rows}) t ORDER BY {self._order('t')}"  # noqa: S608 (our own SQL)
+        return iter(self._make(self._select(sql, params)))
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            if index.step not in (None, 1):
-                raise ValueError("no step")
-            start = index.start or 0
-            stop = index.stop
-            if stop is None:
-                return self._select()[start:]
-            return self._select(max(stop - start, 0), start)
-        return self._select(1, index)[0]
+    def total(self):
+        """The sum of every row (not only a page's): one query."""
+        rows, params = self._rows()
+        sql = f"SELECT {self._sums()} FROM ({rows}) t"  # noqa: S608 (our own SQL)
+        total, _ = self._total_of(fetch_dicts(sql, params)[0])
+        return total
+
+    def page(self, number, per_page: int) -> tuple[Page, object]:
+        """The page `number` (read as `Paginator.get_page` reads it: not a number,
+        page 1; out of range, the last page) and the total of every row: one query,
+        unless the page is out of range."""
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1
+        if wanted >= 1:
+            found, total, count = self._window(per_page, (wanted - 1) * per_page)
+            if found:
+                return Page(found, wanted, Paginator(_Counted(count), per_page)), total
+        rows, params = self._rows()
+        sql = f"SELECT {self._sums()} FROM ({rows}) t"  # noqa: S608 (our own SQL)
+        total, count = self._total_of(fetch_dicts(sql, params)[0])
+        paginator = Paginator(_Counted(count), per_page)
+        try:
+            wanted = paginator.validate_number(number)
+        except PageNotAnInteger:
+            wanted = 1
+        except EmptyPage:
+            wanted = paginator.num_pages
+        found = []
+        if count:
+            found, _, _ = self._window(per_page, (wanted - 1) * per_page)
+        return Page(found, wanted, paginator), total
+
+    def _window(self, limit: int, offset: int) -> tuple[list, object, int]:
+        rows, params = self._rows()
+        sql = f"""
+            SELECT t.*, {self._sums("OVER ()")}
+            FROM ({rows}) t ORDER BY {self._order("t")} LIMIT %s OFFSET %s
+        """  # noqa: S608 (our own SQL; every value is a parameter)
+        found = self._select(sql, (*params, limit, offset))
+        if not found:
+            return [], None, 0
+        total, count = self._total_of(found[0])
+        return self._make(found), total, count

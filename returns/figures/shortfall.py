@@ -5,9 +5,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from frameworks.models import Contract
+from frameworks.models import Contract, Framework, LocalAuthority, Member, Supplier
 
 from ..models import ReturnLine
 from .lines import FIGURES, ZERO, counted_lines
@@ -17,7 +17,7 @@ from .outer import (
     Rows,
     as_date,
     credits,
-    fetch,
+    fetch_dicts,
     subquery,
     text_order,
 )
@@ -98,6 +98,17 @@ def shortfall_lines(
 
 
 SORTS = ("name", "shortfall")
+# Where each group's name comes from: (model, field), looked up by the group's key
+# after the sums (grouping by a name would make every group key wider); None: the
+# key is the name.
+GROUP_NAMES = {
+    "contract": (Contract, "reference"),
+    "supplier": (Supplier, "name"),
+    "framework": (Framework, "name"),
+    "member": (Member, "name"),
+    "local_authority": (LocalAuthority, "name"),
+    "region": None,
+}
 
 
 class ShortfallTable(Rows):
@@ -111,9 +122,18 @@ class ShortfallTable(Rows):
     another's). Over all years (`shortfall_lines()` without a year) these are the
     contracts' to-date figures; years without a line add nothing.
 
-    A page takes a slice (one query for its rows) and `total()` (one query, which
-    also counts the rows); iterating gives every row (one query).
+    `page()` is one query for a page's rows, the total and the count; iterating
+    gives every row (one query); `total()` is one query.
     """
+
+    TOTALS = {
+        "target": ("target", True),
+        "delivered": ("delivered", True),
+        "awaiting_review": ("awaiting_review", True),
+        "shortfall": ("shortfall", True),
+        "contracts": ("contracts", False),
+        "contracts_short": ("contracts_short", False),
+    }
 
     def __init__(
         self,
@@ -123,48 +143,50 @@ class ShortfallTable(Rows):
         short_only: bool = False,
         sort: str = "name",
     ):
-        super().__init__()
         self.group = group
         self.lines = lines
         self.short_only = short_only
         self.sort = sort if sort in SORTS else "name"
 
     def _per_contract(self) -> QuerySet:
-        key_field, name_field = SHORTFALL_GROUPS[self.group]
-        figures = {
-            "target": FIGURES["target"](),
-            "delivered": FIGURES["delivered"](),
-            "awaiting_review": FIGURES["awaiting_review"](),
-        }
-        if self.group == "contract":
-            figures["years"] = Count("annual_return__year", distinct=True)
+        key_field, _ = SHORTFALL_GROUPS[self.group]
         return (
             self.lines.order_by()
-            .values(
-                group_key=F(key_field),
-                group_name=F(name_field),
-                per_contract=F("contract_id"),
+            .values(group_key=F(key_field), per_contract=F("contract_id"))
+            .annotate(
+                target=FIGURES["target"](),
+                delivered=FIGURES["delivered"](),
+                awaiting_review=FIGURES["awaiting_review"](),
             )
-            .annotate(**figures)
         )
 
-    def _grouped(self) -> tuple[str, tuple]:
+    def _rows(self) -> tuple[str, tuple]:
         inner, params = subquery(self._per_contract())
-        years = "MAX(years)" if self.group == "contract" else "0"
         having = f"HAVING SUM({SHORT}) > 0" if self.short_only else ""
-        sql = f"""
-            SELECT group_key, group_name,
+        grouped = f"""
+            SELECT group_key,
                 ROUND(SUM(target), 2) AS target,
                 ROUND(SUM(delivered), 2) AS delivered,
                 ROUND(SUM(awaiting_review), 2) AS awaiting_review,
                 ROUND(SUM({SHORT}), 2) AS shortfall,
                 COUNT(*) AS contracts,
-                SUM({IS_SHORT}) AS contracts_short,
-                {years} AS years
+                SUM({IS_SHORT}) AS contracts_short
             FROM {inner} per_contract
-            GROUP BY group_key, group_name {having}
+            GROUP BY group_key {having}
         """  # noqa: S608 (our own SQL; every value is a parameter)
-        return sql, params
+        names = GROUP_NAMES[self.group]
+        if names is None:
+            sql = f"SELECT g.*, g.group_key AS group_name FROM ({grouped}) g"  # noqa: S608
+            return sql, params
+        model, field = names
+        names_sql, names_params = subquery(
+            model.objects.order_by().values(name_key=F("pk"), name_text=F(field))
+        )
+        sql = f"""
+            SELECT g.*, names.name_text AS group_name
+            FROM ({grouped}) g LEFT JOIN {names_sql} names ON names.name_key = g.group_key
+        """  # noqa: S608
+        return sql, (*params, *names_params)
 
     def _order(self, table: str) -> str:
         name = text_order(f"COALESCE({table}.group_name, '')")
@@ -173,20 +195,20 @@ class ShortfallTable(Rows):
             order = f"{table}.shortfall DESC, {order}"
         return order
 
-    def _sql(self) -> tuple[str, tuple]:
-        grouped, params = self._grouped()
-        sql = f"SELECT * FROM ({grouped}) grouped ORDER BY {self._order('grouped')}"  # noqa: S608
-        return sql, params
-
-    def _select(self, limit: int | None = None, offset: int = 0) -> list:
+    def _select(self, sql: str, params: tuple) -> list[dict]:
         if self.group != "contract":
-            return super()._select(limit, offset)
+            return fetch_dicts(sql, params)
         # Each contract row with its title, supplier, member, framework and end (as
-        # the contract has them now), joined to the rows of the page only.
-        sql, params = self._sql()
-        if limit is not None:
-            sql = f"{sql} LIMIT %s OFFSET %s"
-            params = (*params, limit, offset)
+        # the contract has them now) and how many years have a line: joined to the
+        # rows of a page only (counting years needs DISTINCT, too dear for every
+        # contract when a page shows fifty).
+        years = (
+            self.lines.filter(contract_id=OuterRef("pk"))
+            .order_by()
+            .values("contract_id")
+            .annotate(n=Count("annual_return__year", distinct=True))
+            .values("n")
+        )
         details, detail_params = subquery(
             Contract.objects.order_by().values(
                 detail_id=F("pk"),
@@ -195,59 +217,49 @@ class ShortfallTable(Rows):
                 detail_member=F("member__name"),
                 detail_framework=F("lot__framework__name"),
                 detail_ends_on=F("ends_on"),
+                detail_years=Subquery(years),
             )
         )
         sql = f"""
-            SELECT page.*, detail_title, detail_supplier, detail_member,
-                detail_framework, detail_ends_on
+            SELECT page.*, details.*
             FROM ({sql}) page JOIN {details} details ON details.detail_id = page.group_key
             ORDER BY {self._order("page")}
         """  # noqa: S608
-        return self._make(fetch(sql, (*params, *detail_params)))
+        return fetch_dicts(sql, (*params, *detail_params))
 
-    def _make(self, rows: list[tuple]) -> list[ShortfallRow]:
+    def _make(self, rows: list[dict]) -> list[ShortfallRow]:
         made = []
-        for key, name, target, delivered, awaiting, short, contracts, *rest in rows:
-            contracts_short, years, *details = rest
+        for item in rows:
             row = ShortfallRow(
-                key=key,
-                name=name or "",
-                target=credits(target),
-                delivered=credits(delivered),
-                awaiting_review=credits(awaiting),
-                shortfall=credits(short),
-                contracts=contracts,
-                contracts_short=int(contracts_short or 0),
-                years=years,
+                key=item["group_key"],
+                name=item["group_name"] or "",
+                target=credits(item["target"]),
+                delivered=credits(item["delivered"]),
+                awaiting_review=credits(item["awaiting_review"]),
+                shortfall=credits(item["shortfall"]),
+                contracts=int(item["contracts"]),
+                contracts_short=int(item["contracts_short"] or 0),
             )
-            if details:
-                row.title, row.supplier, row.member, row.framework, ends_on = details
-                row.ends_on = as_date(ends_on)
+            if "detail_id" in item:
+                row.title = item["detail_title"]
+                row.supplier = item["detail_supplier"]
+                row.member = item["detail_member"]
+                row.framework = item["detail_framework"]
+                row.ends_on = as_date(item["detail_ends_on"])
+                row.years = int(item["detail_years"] or 0)
             made.append(row)
         return made
 
-    def total(self) -> ShortfallRow:
-        """The sum of every row (not only a page's): one query."""
-        grouped, params = self._grouped()
-        sql = f"""
-            SELECT ROUND(SUM(target), 2), ROUND(SUM(delivered), 2),
-                ROUND(SUM(awaiting_review), 2), ROUND(SUM(shortfall), 2),
-                SUM(contracts), SUM(contracts_short), COUNT(*)
-            FROM ({grouped}) grouped
-        """  # noqa: S608
-        ((target, delivered, awaiting, short, contracts, contracts_short, count),) = (
-            fetch(sql, params)
-        )
-        self._count = count
+    def _make_total(self, sums: dict) -> ShortfallRow:
         return ShortfallRow(
             key=0,
             name="Total",
-            target=credits(target),
-            delivered=credits(delivered),
-            awaiting_review=credits(awaiting),
-            shortfall=credits(short),
-            contracts=int(contracts or 0),
-            contracts_short=int(contracts_short or 0),
+            target=credits(sums["target"]),
+            delivered=credits(sums["delivered"]),
+            awaiting_review=credits(sums["awaiting_review"]),
+            shortfall=credits(sums["shortfall"]),
+            contracts=int(sums["contracts"] or 0),
+            contracts_short=int(sums["contracts_short"] or 0),
         )
 
 

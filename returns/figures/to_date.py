@@ -15,7 +15,7 @@ from portal.numbers import round_credits
 
 from ..models import ReturnLine
 from .lines import AT_RISK_DAYS, FIGURES, ZERO, counted_lines
-from .outer import IS_SHORT, SHORT, Rows, credits, fetch, subquery
+from .outer import IS_SHORT, SHORT, Rows, as_date, credits, subquery
 from .shortfall import ShortfallRow
 
 
@@ -89,45 +89,53 @@ def _to_date_rows(rows) -> list[ContractToDate]:
 
 
 class ContractList(Rows):
-    """Contracts' to-date figures (`contracts_to_date`, filtered and ordered) for a
-    page: a slice fetches its rows only; `total()` sums every row in one query, and
-    counts them."""
+    """Contracts' to-date figures (`contracts_to_date`, filtered) for a page,
+    ordered by `order` (columns of `contracts_to_date`, "-" first for descending):
+    `page()` is one query for a page's rows, the total and the count."""
 
-    def __init__(self, queryset: QuerySet):
-        super().__init__()
+    TOTALS = {
+        "target": ("target", True),
+        "delivered": ("delivered", True),
+        "awaiting_review": ("awaiting_review", True),
+        "shortfall": (SHORT, True),
+        "contracts_short": (IS_SHORT, False),
+    }
+
+    def __init__(self, queryset: QuerySet, *, order: tuple[str, ...]):
         self.queryset = queryset
+        self.order = order
 
-    def _sql(self) -> tuple[str, tuple]:
-        sql, params = self.queryset.query.sql_with_params()
-        return sql, tuple(params)
+    def _rows(self) -> tuple[str, tuple]:
+        sql, params = subquery(self.queryset.order_by())
+        return sql.removeprefix("(").removesuffix(")"), params
 
-    def _select(self, limit: int | None = None, offset: int = 0) -> list:
-        if limit is None:
-            return _to_date_rows(self.queryset)
-        return _to_date_rows(self.queryset[offset : offset + limit])
-
-    def total(self) -> ShortfallRow:
-        per_contract, params = subquery(self.queryset.order_by())
-        sql = f"""
-            SELECT ROUND(SUM(target), 2), ROUND(SUM(delivered), 2),
-                ROUND(SUM(awaiting_review), 2), ROUND(SUM({SHORT}), 2),
-                SUM({IS_SHORT}), COUNT(*)
-            FROM {per_contract} per_contract
-        """  # noqa: S608 (our own SQL; every value is a parameter)
-        ((target, delivered, awaiting, short, contracts_short, count),) = fetch(
-            sql, params
+    def _order(self, table: str) -> str:
+        return ", ".join(
+            f'{table}."{column.removeprefix("-")}"'
+            + (" DESC" if column.startswith("-") else "")
+            for column in self.order
         )
-        self._count = count
+
+    def _make(self, rows: list[dict]) -> list[ContractToDate]:
+        for row in rows:
+            row["contract__ends_on"] = as_date(row["contract__ends_on"])
+        return _to_date_rows(rows)
+
+    def _make_total(self, sums: dict) -> ShortfallRow:
         return ShortfallRow(
             key=0,
             name="Total",
-            target=credits(target),
-            delivered=credits(delivered),
-            awaiting_review=credits(awaiting),
-            shortfall=credits(short),
-            contracts=count,
-            contracts_short=int(contracts_short or 0),
+            target=credits(sums["target"]),
+            delivered=credits(sums["delivered"]),
+            awaiting_review=credits(sums["awaiting_review"]),
+            shortfall=credits(sums["shortfall"]),
+            contracts_short=int(sums["contracts_short"] or 0),
         )
+
+    def _total_of(self, row: dict) -> tuple[ShortfallRow, int]:
+        total, count = super()._total_of(row)
+        total.contracts = count
+        return total, count
 
 
 def at_risk_list(
@@ -142,7 +150,8 @@ def at_risk_list(
             contract__ends_on__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
             delivered__lt=F("target"),
         )
-        .order_by("contract__ends_on", "contract__reference")
+        .order_by("contract__ends_on", "contract__reference"),
+        order=("contract__ends_on", "contract__reference"),
     )
 
 
@@ -153,7 +162,8 @@ def ended_short_list(
     return ContractList(
         contracts_to_date(lines=lines)
         .filter(contract__ends_on__lt=today, delivered__lt=F("target"))
-        .order_by("-contract__ends_on", "contract__reference")
+        .order_by("-contract__ends_on", "contract__reference"),
+        order=("-contract__ends_on", "contract__reference"),
     )
 
 

@@ -2,7 +2,6 @@
 each contract's life, by contract, supplier, framework and member; contracts at risk
 and contracts that ended short. Every figure comes from `returns.figures`."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -67,11 +66,12 @@ def shortfall(request: HttpRequest) -> HttpResponse:
         short_only=filters["short"],
         sort=filters["sort"],
     )
-    total = rows.total()
     period_label = year.label if year else "to date"
     if request.GET.get("format") == "xlsx":
-        return _shortfall_xlsx(rows, total, group=group, period_label=period_label)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        return _shortfall_xlsx(
+            rows, rows.total(), group=group, period_label=period_label
+        )
+    page, total = rows.page(request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "returns/team/shortfall/overview.html",
@@ -178,8 +178,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             ),
             title=title,
         )
-    total = rows.total()  # first: it counts the rows for the paginator
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, total = rows.page(request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "returns/team/shortfall/contracts.html",
