@@ -162,6 +162,16 @@ class ShortfallTable(Rows):
 
     def _rows(self) -> tuple[str, tuple]:
         inner, params = subquery(self._per_contract())
+        if self.group == "contract":
+            # One contract per group: its sums are the group's.
+            where = f"WHERE {SHORT} > 0" if self.short_only else ""
+            grouped = f"""
+                SELECT group_key, target, delivered, awaiting_review,
+                    ROUND({SHORT}, 2) AS shortfall, 1 AS contracts,
+                    {IS_SHORT} AS contracts_short
+                FROM {inner} per_contract {where}
+            """  # noqa: S608 (our own SQL; every value is a parameter)
+            return self._named(grouped, params)
         having = f"HAVING SUM({SHORT}) > 0" if self.short_only else ""
         grouped = f"""
             SELECT group_key,
@@ -174,6 +184,9 @@ class ShortfallTable(Rows):
             FROM {inner} per_contract
             GROUP BY group_key {having}
         """  # noqa: S608 (our own SQL; every value is a parameter)
+        return self._named(grouped, params)
+
+    def _named(self, grouped: str, params: tuple) -> tuple[str, tuple]:
         names = GROUP_NAMES[self.group]
         if names is None:
             sql = f"SELECT g.*, g.group_key AS group_name FROM ({grouped}) g"  # noqa: S608
