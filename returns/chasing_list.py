@@ -227,17 +227,20 @@ def previous_year(year: ReportingYear) -> ReportingYear | None:
 
 
 def submissions_by_week(
-    *, year: ReportingYear, today: datetime.date, last_year: ReportingYear | None
+    *,
+    year: ReportingYear,
+    today: datetime.date,
+    last_year: ReportingYear | None,
+    last_by_day: dict | None = None,
 ) -> list[Week]:
     """First submissions per week relative to each year's own deadline, this year
     against last year, from the week of issue to the later of today's week and the
-    last submission. Two queries."""
+    last submission. Two queries (one if `last_by_day`, last year's
+    `submissions_by_day`, is given)."""
     this = _weekly(submissions_by_day(year=year), year.deadline)
-    last = (
-        _weekly(submissions_by_day(year=last_year), last_year.deadline)
-        if last_year
-        else {}
-    )
+    if last_year and last_by_day is None:
+        last_by_day = submissions_by_day(year=last_year)
+    last = _weekly(last_by_day, last_year.deadline) if last_year else {}
     now = week_of(today, year.deadline)
     first = min([week_of(year.issue_on, year.deadline), *this, *last])
     # Up to today's week, but not a whole year of empty weeks after the season.
@@ -271,14 +274,19 @@ def _weekly(by_day: dict, deadline: datetime.date) -> dict[int, int]:
 
 
 def same_point_last_year(
-    *, year: ReportingYear, last_year: ReportingYear, today: datetime.date
+    *,
+    year: ReportingYear,
+    last_year: ReportingYear,
+    today: datetime.date,
+    last_by_day: dict | None = None,
 ) -> tuple[datetime.date, int]:
     """The day last year as far from its deadline as today is from this year's,
-    and how many of last year's returns had been first submitted by then."""
+    and how many of last year's returns had been first submitted by then (from
+    `last_by_day`, last year's `submissions_by_day`, if given)."""
     day = last_year.deadline + (today - year.deadline)
+    if last_by_day is None:
+        last_by_day = submissions_by_day(year=last_year)
     submitted = sum(
-        count
-        for submitted_on, count in submissions_by_day(year=last_year).items()
-        if submitted_on <= day
+        count for submitted_on, count in last_by_day.items() if submitted_on <= day
     )
     return day, submitted

@@ -24,7 +24,7 @@ from returns.chasing_list import (
     submissions_by_week,
 )
 from returns.figures import completion as completion_figures
-from returns.figures import completion_by_framework, rate
+from returns.figures import completion_by_framework, rate, submissions_by_day
 from returns.forms_chasing import (
     ChaseRecordForm,
     CompletionFilterForm,
@@ -120,13 +120,17 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
     for annual_return in page:
         annual_return.contact = primary_contact(annual_return)
     last_year = previous_year(year)
-    weeks = submissions_by_week(year=year, today=today, last_year=last_year)
+    # Last year's first submissions feed the chart and the same-point comparison.
+    last_by_day = submissions_by_day(year=last_year) if last_year else None
+    weeks = submissions_by_week(
+        year=year, today=today, last_year=last_year, last_by_day=last_by_day
+    )
     figures = completion_figures(year=year, today=today)
     comparison = None
     if last_year:
         last_figures = completion_figures(year=last_year, today=today)
         day, submitted = same_point_last_year(
-            year=year, last_year=last_year, today=today
+            year=year, last_year=last_year, today=today, last_by_day=last_by_day
         )
         comparison = {
             "year": last_year,
