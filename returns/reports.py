@@ -164,7 +164,8 @@ def member_year(*, member, year: ReportingYear) -> MemberYear:
             if is_approved
             else AWAITING_LABELS.get(line.annual_return.status, ""),
         )
-    for figure in figures.figures_by("contract", lines=approved):
+    by_contract_figures = figures.figures_by("contract", lines=approved)
+    for figure in by_contract_figures:
         row = rows[figure["contract_id"]]
         row.spend = figure["spend"]
         row.target = figure["target"]
@@ -196,10 +197,32 @@ def member_year(*, member, year: ReportingYear) -> MemberYear:
         member=member,
         year=year,
         rows=list(rows.values()),
-        totals=_reported_totals(approved),
-        outcomes=outcomes(figures.quantities(lines=approved)),
+        totals=_totals_of_contracts(by_contract_figures),
+        outcomes=outcomes(_quantities_of_contracts(by_contract.values())),
         case_studies=case_studies,
     )
+
+
+def _totals_of_contracts(rows: list[dict]) -> dict:
+    """`_reported_totals` of the lines whose per-contract figures these are, added up
+    here rather than asked of the database again: each is an exact sum of exact
+    sums (and the shortfall, as the shortfall page's, a sum of contracts')."""
+    totals = {
+        key: sum((row[key] for row in rows), ZERO)
+        for key in ("target", "delivered", "awaiting_review", "spend", "shortfall")
+    }
+    totals["lines"] = sum(row["lines"] for row in rows)
+    totals["contracts_short"] = sum(1 for row in rows if row["shortfall"] > 0)
+    return totals
+
+
+def _quantities_of_contracts(by_contract) -> dict[str, Decimal]:
+    """`figures.quantities` of the lines whose per-contract quantities these are."""
+    total: dict[str, Decimal] = {}
+    for by_measure in by_contract:
+        for code, quantity in by_measure.items():
+            total[code] = total.get(code, ZERO) + quantity
+    return total
 
 
 def _reported_totals(approved) -> dict:
@@ -276,12 +299,16 @@ def member_export_rows(page: MemberYear, measure_codes: list[str]):
         ]
 
 
-def member_year_or_404(*, member, year_slug: str | None) -> ReportingYear:
+def member_year_or_404(
+    *, member, year_slug: str | None, years: list[ReportingYear] | None = None
+) -> ReportingYear:
     """The year a member's page shows: the one in the URL, else the latest with
-    lines on their contracts, else the current reporting year."""
-    years = member_years(member=member)
+    lines on their contracts (from `years`, the member's `member_years`, if the
+    page has them already), else the current reporting year."""
     if year_slug is None:
-        return years.first() or _current_year()
+        if years is None:
+            return member_years(member=member).first() or _current_year()
+        return years[0] if years else _current_year()
     label = year_slug.replace("-", "/", 1)
     year = ReportingYear.objects.filter(label=label).first()
     if year is None:

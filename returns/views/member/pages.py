@@ -20,7 +20,8 @@ def _member_or_404(request):
 
 def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
     member = _member_or_404(request)
-    year = reports.member_year_or_404(member=member, year_slug=year_slug)
+    years = list(reports.member_years(member=member))
+    year = reports.member_year_or_404(member=member, year_slug=year_slug, years=years)
     page = reports.member_year(member=member, year=year) if year else None
     return render(
         request,
@@ -29,7 +30,7 @@ def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
             "member": member,
             "members": members_for_user(user=request.user).order_by("name"),
             "year": year,
-            "years": reports.member_years(member=member),
+            "years": years,
             "page": page,
         },
     )
