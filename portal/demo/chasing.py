@@ -14,7 +14,7 @@ import random
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import SupplierContact, User
 from returns import events
 from returns.models import (
     AnnualReturn,
@@ -30,6 +30,7 @@ from returns.services.reminders import (
 )
 
 from .consortium import DemoBuild, _insert
+from .supplier_season import DEMO_SUPPLIER_EMAIL
 
 CALL_NOTES = [
     "Spoke to the social value lead: figures are with their finance team.",
@@ -65,6 +66,14 @@ def build_chasing(build: DemoBuild) -> None:
     if Reminder.objects.filter(annual_return__year=year).exists():
         return
     team = User.objects.filter(email="team@example.org").first()
+    # The demo supplier's return stays open: it is what the supplier login shows.
+    # (References carry the supplier's id, so which returns the rolls pick moves
+    # with the database's id sequences; the demo supplier's must not be one.)
+    demo_supplier_ids = set(
+        SupplierContact.objects.filter(user__email=DEMO_SUPPLIER_EMAIL).values_list(
+            "supplier_id", flat=True
+        )
+    )
     today = build.today
     returns = list(
         AnnualReturn.objects.filter(year=year)
@@ -80,7 +89,7 @@ def build_chasing(build: DemoBuild) -> None:
             AnnualReturn.Status.NOT_STARTED,
             AnnualReturn.Status.IN_PROGRESS,
         )
-        if open_ and roll < 0.03:
+        if open_ and roll < 0.03 and annual_return.supplier_id not in demo_supplier_ids:
             reason = rng.choice(NOT_REQUIRED_REASONS)
             annual_return.status_before_not_required = annual_return.status
             annual_return.status = AnnualReturn.Status.NOT_REQUIRED
