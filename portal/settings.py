@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -151,7 +152,7 @@ MFA_RECOVERY_CODE_COUNT = 10
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Social value returns")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity
+# The age counts from the last request (inactivity): portal.middleware renews it.
 SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en-gb"

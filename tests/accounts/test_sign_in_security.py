@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.middleware import SET_UP_TWO_FACTOR
@@ -118,6 +120,27 @@ def test_a_session_expires_after_two_hours_without_a_request(client, supplier_us
         assert client.get("/returns/").status_code == 200
         clock.shift(datetime.timedelta(hours=2, minutes=1))
         assert client.get("/returns/").status_code == 302
+
+
+def _session_writes(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(
+        1
+        for query in queries
+        if "django_session" in query["sql"]
+        and query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    )
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(client, supplier_user):
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 9, 0), tick=False) as clock:
+        sign_in(client, supplier_user.email)
+        clock.shift(datetime.timedelta(seconds=30))
+        assert _session_writes(client, "/returns/") == 0
+        clock.shift(datetime.timedelta(seconds=31))
+        assert _session_writes(client, "/returns/") == 1
+        assert _session_writes(client, "/returns/") == 0
 
 
 def _reset_link(client, email) -> str:
