@@ -83,13 +83,16 @@ def history_copy(
     history_type: str,
     user,
     at: datetime.datetime,
+    reason: str | None = None,
+    only_without_history: bool = False,
 ) -> None:
     """Writes a django-simple-history row ("+", "~" or "-") for each of `pks`, copied
     from the row as it now is in the database: the row its save or delete signal
-    would have written, with `user`, at `at`, and no change reason. One
+    would have written, with `user`, at `at`, and `reason` as its change reason. One
     `INSERT … SELECT` per batch, so no history object is built in Python (building
     them, as simple-history's bulk helpers do, cost more than the rest of a
-    300-line upload together). For "-", call it before deleting."""
+    300-line upload together). For "-", call it before deleting. With
+    `only_without_history`, rows that already have a history row are skipped."""
     if not pks:
         return
     history_model = _history_model(model)
@@ -97,7 +100,10 @@ def history_copy(
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     tracked = [f.column for f in history_model.tracked_fields]
-    stamps = [history_model._meta.get_field(name) for name in HISTORY_STAMPS]
+    names = (
+        HISTORY_STAMPS if reason is None else (*HISTORY_STAMPS, "history_change_reason")
+    )
+    stamps = [history_model._meta.get_field(name) for name in names]
     if connection.vendor == "postgresql":
         # A bare parameter in a SELECT list is typed as text; say what it is.
         stamp_sql = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in stamps]
@@ -108,10 +114,19 @@ def history_copy(
     stamp_params = [
         field.get_db_prep_save(value, connection=connection)
         for field, value in zip(
-            stamps, (at, getattr(user, "pk", None), history_type), strict=True
+            stamps,
+            (at, getattr(user, "pk", None), history_type, (reason or "")[:100]),
+            strict=False,  # the reason only when it is asked for
         )
     ]
     size = (connection.features.max_query_params or 65535) - len(stamp_params)
+    pk = quote(model._meta.pk.column)
+    skip = (
+        f" AND NOT EXISTS (SELECT 1 FROM {quote(history_model._meta.db_table)} h "  # noqa: S608
+        f"WHERE h.{pk} = {table}.{pk})"
+        if only_without_history
+        else ""
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(pks), size):
             batch = list(pks[start : start + size])
@@ -121,13 +136,13 @@ def history_copy(
             sql = (
                 f"INSERT INTO {quote(history_model._meta.db_table)} ({columns}) "  # noqa: S608
                 f"SELECT {copied} FROM {table} "
-                f"WHERE {table}.{quote(model._meta.pk.column)} IN ({where})"
+                f"WHERE {table}.{quote(model._meta.pk.column)} IN ({where}){skip}"
             )
             cursor.execute(sql, [*stamp_params, *batch])
 
 
 # The history row's own columns `history_copy` fills; history_change_reason is left
-# NULL, as simple-history leaves it when no reason is given.
+# NULL, as simple-history leaves it, when no reason is given.
 HISTORY_STAMPS = ("history_date", "history_user", "history_type")
 
 

@@ -313,10 +313,16 @@ def test_valuations_are_created_and_reimporting_replaces_the_amount_keeping_hist
     assert report.counts["Valuations"] == {"created": 0, "updated": 1, "unchanged": 0}
     valuation = Valuation.objects.get(contract=contract, period_end="2023-06-30")
     assert valuation.amount == Decimal("30000.00")
-    amounts = list(
-        valuation.history.order_by("history_date").values_list("amount", flat=True)
+    rows = list(
+        valuation.history.order_by("history_date").values_list(
+            "amount", "history_type", "history_user", "history_change_reason"
+        )
     )
-    assert amounts == [Decimal("25000.10"), Decimal("30000.00")]
+    reason = "Imported from file.xlsx"
+    assert rows == [
+        (Decimal("25000.10"), "+", team_user.pk, reason),
+        (Decimal("30000.00"), "~", team_user.pk, reason),
+    ]
     assert Valuation.objects.count() == 2  # the September one is not deleted
 
 
@@ -328,10 +334,15 @@ def test_replacing_a_bulk_loaded_valuation_first_records_its_old_amount(contract
         xlsx(["Contract reference", "Quarter ending", SPEND], ["C-1", "30/06/2023", 7])
     )
     valuation = Valuation.objects.get()
-    amounts = list(
-        valuation.history.order_by("history_date").values_list("amount", flat=True)
+    rows = list(
+        valuation.history.order_by("history_date").values_list(
+            "amount", "history_type", "history_change_reason"
+        )
     )
-    assert amounts == [Decimal("5.00"), Decimal("7.00")]
+    assert rows == [
+        (Decimal("5.00"), "+", "As it was before the import"),
+        (Decimal("7.00"), "~", "Imported from file.xlsx"),
+    ]
 
 
 def test_each_valuation_problem_is_refused_with_its_message(contract):
