@@ -177,6 +177,7 @@ def run(
     template: str | None = None,
     think: str = "5-15",
     spawn_rate: float = 2,
+    threads: int = 4,
 ) -> dict:
     """With `template`, the database is a copy of that one (the suite's large data
     set) instead of a fresh demo at `scale`."""
@@ -237,6 +238,8 @@ def run(
                     "portal.wsgi",
                     "--workers",
                     str(workers),
+                    "--threads",
+                    str(threads),
                     "--bind",
                     f"127.0.0.1:{PORT}",
                     "--timeout",
@@ -322,6 +325,7 @@ def run(
         "users": users,
         "minutes": minutes,
         "gunicorn_workers": workers,
+        "gunicorn_threads": threads,
         "think_seconds": think,
         "spawn_rate": spawn_rate,
         "scale": scale,
@@ -339,6 +343,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--scale", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="gunicorn threads per worker (gthread)"
+    )
     parser.add_argument(
         "--think",
         default="5-15",
@@ -359,6 +366,7 @@ def main() -> None:
         template=args.template,
         think=args.think,
         spawn_rate=args.spawn_rate,
+        threads=args.threads,
     )
     print(json.dumps(result, indent=1))
 

@@ -483,7 +483,8 @@ def measure_load(run: Run) -> None:
             "load",
             f"Load test on {result['data']}: {result['users']} simulated people "
             f"({result['think_seconds']} s between actions) for {result['minutes']:g} "
-            f"minutes, gunicorn × {result['gunicorn_workers']}, a Celery worker on "
+            f"minutes, gunicorn × {result['gunicorn_workers']} workers × "
+            f"{result['gunicorn_threads']} threads, a Celery worker on "
             f"Redis; {result['requests']:,} requests, {result['rps']:.1f} a second, "
             f"{result['failures']} errors; {submissions['made']} submissions, "
             f"{submissions['exactly_once']} in the database exactly once",
