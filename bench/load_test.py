@@ -183,8 +183,10 @@ def run(
     set) instead of a fresh demo at `scale`."""
     database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
     env = _env(database_url, broker)
+    # FILE_COPY (PostgreSQL 15+) copies the files instead of writing the whole copy
+    # through the WAL, which was still being flushed while locust ran.
     create = f"CREATE DATABASE {database}" + (
-        f" TEMPLATE {template}" if template else ""
+        f" TEMPLATE {template} STRATEGY = FILE_COPY" if template else ""
     )
     subprocess.run(
         [
@@ -203,6 +205,11 @@ def run(
         capture_output=True,
     )
     _manage(env, "migrate", "--noinput", "-v0")
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CHECKPOINT"],
+        check=True,
+        capture_output=True,
+    )
     if template is None:
         _manage(env, "load_demo", "--scale", str(scale))
     folder = Path(tempfile.mkdtemp(prefix="load-test-"))
