@@ -443,10 +443,10 @@ def test_the_supplier_is_emailed_the_answer_once(
     assert ANSWER in email.body
     assert "we invoiced less in the first quarter" in email.body
     assert (
-        "spend in the year £150000.00 is now £130000.00, and the target 15.00 "
+        "spend in the year £150,000.00 is now £130,000.00, and the target 15.00 "
         "credits is now 13.00 credits"
     ) in email.body
-    assert "Quarter ending 2024-06-30: £50000.00 is now £30000.00" in email.body
+    assert "Quarter ending 2024-06-30: £50,000.00 is now £30,000.00" in email.body
     line_path = reverse(
         "supplier:line",
         kwargs={"reference": line.annual_return.reference, "line_id": line.pk},
