@@ -72,4 +72,10 @@
       update();
     }
   });
+
+  // Figures typed before this script ran (a slow connection) or put back by the
+  // browser on going back to the page: show their credits at once.
+  if (inputs.some((input) => input.value !== input.defaultValue)) {
+    update();
+  }
 })();

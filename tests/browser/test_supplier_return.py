@@ -176,3 +176,30 @@ def test_with_javascript_off_saving_shows_the_right_totals(
     )
     assert ReturnLine.objects.get(pk=lines[1].pk).delivered_credits == Decimal("10.53")
     context.close()
+
+
+def test_figures_typed_before_the_script_runs_show_their_credits_when_it_does(
+    page, live_server, season
+):
+    contact, annual_return, lines = season
+    sign_in(page, live_server, contact.user.email, factories.PASSWORD)
+    page.wait_for_url(f"{live_server.url}/returns/")
+    script = {}
+
+    def hold_back(route):
+        script["url"] = route.request.url
+        route.abort()
+
+    # The page's own copy never arrives: the person types first, then it runs.
+    page.route("**/line-credits*.js", hold_back)
+    page.goto(
+        f"{live_server.url}/returns/{annual_return.reference}/contracts/{lines[0].pk}/"
+    )
+    page.get_by_label("Jobs created, full-time").fill("2")
+    expect(page.locator("#live-credits")).to_contain_text("0.00 credits delivered")
+    page.unroute("**/line-credits*.js")
+    page.add_script_tag(url=script["url"])
+
+    expect(page.locator("#live-credits")).to_contain_text(
+        "20.00 credits delivered of a target of 10.00: target met (not saved yet)"
+    )
