@@ -11,6 +11,7 @@ query already rounded to 2 places, and is read back through `round_credits` (a
 float through its repr), so both databases give the same Decimals.
 """
 
+import abc
 import datetime
 from decimal import Decimal
 
@@ -75,7 +76,7 @@ class _Counted:
         return self._count
 
 
-class Rows:
+class Rows(abc.ABC):
     """A table's rows computed by one SQL query (`_rows()`: every row, unordered,
     with named columns). `page()` fetches one page with the table's total and row
     count in the same query; iterating fetches every row in order; `total()` sums
@@ -84,17 +85,21 @@ class Rows:
     # Total column → (the column summed, whether it is credits).
     TOTALS: dict[str, tuple[str, bool]] = {}
 
+    @abc.abstractmethod
     def _rows(self) -> tuple[str, tuple]:
-        raise NotImplementedError
+        """Every row's SQL, unordered, with its parameters."""
 
+    @abc.abstractmethod
     def _order(self, table: str) -> str:
-        raise NotImplementedError
+        """The ORDER BY terms over the columns of `table`."""
 
+    @abc.abstractmethod
     def _make(self, rows: list[dict]) -> list:
-        raise NotImplementedError
+        """The table's row objects from fetched rows."""
 
+    @abc.abstractmethod
     def _make_total(self, sums: dict):
-        raise NotImplementedError
+        """The total row from the `TOTALS` sums."""
 
     def _select(self, sql: str, params: tuple) -> list[dict]:
         """Runs the ordered, perhaps limited SELECT over `_rows()` (a hook for
