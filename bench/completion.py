@@ -23,21 +23,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.measuring import QueryTimer
+
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-
-
-class QueryTimer:
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-            self.count += 1
 
 
 def _season(today: datetime.date):

@@ -189,26 +189,6 @@ def measure_issue(run: Run) -> None:
 
 # Pages ------------------------------------------------------------------------------
 
-SHORTFALL_SQL = """
-SELECT g, SUM(t), SUM(d), SUM(CASE WHEN t > d THEN t - d ELSE 0 END), COUNT(*)
-FROM (
-    SELECT {group} AS g, l.contract_id,
-           SUM(l.target_credits) AS t,
-           SUM(CASE WHEN r.status = 'approved' THEN l.delivered_credits ELSE 0 END) AS d
-    FROM returns_returnline l
-    JOIN returns_annualreturn r ON r.id = l.annual_return_id
-    JOIN frameworks_lot lot ON lot.id = l.lot_id
-    WHERE l.excluded_at IS NULL AND r.status <> 'not_required' {year}
-    GROUP BY {group}, l.contract_id
-) per_contract
-GROUP BY g
-"""
-SHORTFALL_GROUPS = {
-    "contract": "l.contract_id",
-    "supplier": "r.supplier_id",
-    "framework": "lot.framework_id",
-    "member": "l.member_id",
-}
 COMPLETION_SQL = """
 SELECT lot.framework_id, r.status, COUNT(DISTINCT r.id),
        COUNT(DISTINCT r.id) FILTER (WHERE r.submitted_at IS NOT NULL
@@ -287,6 +267,7 @@ def measure_pages(run: Run) -> None:
 
     from bench import dataset
     from bench.measuring import sql_runner, sqls_runner
+    from bench.shortfall import SQL_AGGREGATE, SQL_GROUPS
     from returns.models import ReportingYear
 
     years = list(
@@ -305,9 +286,9 @@ def measure_pages(run: Run) -> None:
         "returns by framework and state, with on-time counts (one GROUP BY ROLLUP)",
     )
     for period, year in (("to-date", None), (season.slug, season)):
-        for group in SHORTFALL_GROUPS:
-            sql = SHORTFALL_SQL.format(
-                group=SHORTFALL_GROUPS[group],
+        for group in SQL_GROUPS:
+            sql = SQL_AGGREGATE.format(
+                group=SQL_GROUPS[group],
                 year="AND r.year_id = %s" if year else "",
             )
             _page(
