@@ -1,0 +1,2 @@
+"""People: the user model (email sign-in), supplier contacts, member viewers,
+invitations."""

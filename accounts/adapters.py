@@ -1,3 +1,5 @@
+"""allauth adapter: who may sign up (only by invitation)."""
+
 from allauth.account.adapter import DefaultAccountAdapter
 
 

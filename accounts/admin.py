@@ -1,7 +1,9 @@
+"""The Django admin of people, for administrators: no deletes."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from portal.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
+from core.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
 
 from .models import Invitation, MemberViewer, SupplierContact, User
 

@@ -144,7 +144,7 @@ def main(argv: list[str]) -> int:
     setup_django()
 
     from accounts.models import User
-    from portal.demo import load_demo
+    from demo.load import load_demo
     from returns.figures import completion
     from returns.models import AnnualReturn
 

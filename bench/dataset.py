@@ -72,7 +72,7 @@ def build(name: str, recipe: Recipe, *, log) -> float:
     from django.core.management import call_command
     from django.db import connection
 
-    from portal.demo import load_demo
+    from demo.load import load_demo
 
     started = time.perf_counter()
     connection.close()
@@ -98,7 +98,7 @@ def build(name: str, recipe: Recipe, *, log) -> float:
 
 
 def counts() -> dict[str, int]:
-    from portal.demo import COUNTED
+    from demo.load import COUNTED
 
     return {label: model.objects.count() for label, model in COUNTED.items()}
 
@@ -146,8 +146,8 @@ def big_return(*, lines: int = 300):
     from django.db import transaction
 
     from accounts.models import SupplierContact, User
+    from core.numbers import round_credits
     from frameworks.models import Contract, Lot, Member, Supplier
-    from portal.numbers import round_credits
     from returns.models import (
         AnnualReturn,
         Measure,

@@ -75,9 +75,9 @@ def _workbook(references: list[str], bump: int = 0) -> bytes:
 
 
 def _run(results: list, rows: int, prefix: str) -> None:
+    from core.xlsx import read_table
     from frameworks.imports.services import import_apply, import_check
     from frameworks.models import Valuation
-    from portal.xlsx import read_table
 
     references = _contracts(rows // len(QUARTERS), prefix)
     first = _workbook(references)

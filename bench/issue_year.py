@@ -74,8 +74,8 @@ def main(argv: list[str]) -> None:
     setup_django()
     from django.db import connection, transaction
 
-    from portal.demo import STEPS, DemoBuild
-    from portal.demo.years import build_reporting_years
+    from demo.load import STEPS, DemoBuild
+    from demo.years import build_reporting_years
     from returns.models import ReportingYear, ReturnLine
     from returns.services import returns_issue, year_mark_ready, year_open
 

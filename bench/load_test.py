@@ -56,7 +56,7 @@ from django.urls import reverse
 from accounts.models import TEAM_GROUP, MemberViewer, SupplierContact, User
 from allauth.mfa.totp.internal.auth import TOTP
 from returns.models import AnnualReturn, ReturnLine
-from returns.selectors import current_reporting_year
+from returns.selectors.years import current_reporting_year
 
 year = current_reporting_year()
 open_returns = list(

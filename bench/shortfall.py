@@ -30,9 +30,9 @@ def _build(scale: int, today: datetime.date) -> dict:
     from django.contrib.auth.models import Group
 
     from accounts.models import TEAM_GROUP, User
+    from core.numbers import round_credits
+    from demo.load import load_demo
     from frameworks.models import Contract, Supplier
-    from portal.demo import load_demo
-    from portal.numbers import round_credits
     from returns.models import AnnualReturn, ReportingYear, ReturnLine
 
     load_demo(today=today, scale=scale)

@@ -1,7 +1,9 @@
+"""The Django admin of reference data, for administrators: no deletes."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
+from core.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
 
 from .models import (
     Contract,

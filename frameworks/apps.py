@@ -1,3 +1,5 @@
+"""The frameworks app's configuration."""
+
 from django.apps import AppConfig
 
 

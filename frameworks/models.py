@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
-from portal.fields import MoneyField, QuantityField
+from core.fields import MoneyField, QuantityField
 
 QUARTER_END = (
     models.Q(period_end__month=6, period_end__day=30)

@@ -1,3 +1,5 @@
+"""The portal's configuration: deploy checks and the session stamp at sign-in."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Navigation for the page header, from who is signed in."""
+
 from django.urls import reverse
 
 from accounts.permissions import is_member_viewer, is_supplier_contact, is_team

@@ -44,14 +44,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_filters",
-    "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "csp",
+    "core",
     "accounts",
     "frameworks",
     "returns",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -67,7 +68,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.TwoFactorRequiredMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

@@ -1,3 +1,6 @@
+"""The portal's URL table: sign-in, the three roles' pages, the public report, the
+admin, health."""
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path

@@ -1,3 +1,6 @@
+"""Pages of the portal itself: home, the landing redirect per role, privacy and
+accessibility statements."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render

@@ -1,7 +1,9 @@
+"""The Django admin of the returns app, for administrators: read mostly, no deletes."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import NoDeleteAdmin
+from core.admin_mixins import NoDeleteAdmin
 
 from .models import (
     AnnualReturn,

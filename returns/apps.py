@@ -1,3 +1,5 @@
+"""The returns app's configuration."""
+
 from django.apps import AppConfig
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from portal.fields import CreditsField, MoneyField, QuantityField, RateField
+from core.fields import CreditsField, MoneyField, QuantityField, RateField
 
 USER = settings.AUTH_USER_MODEL
 

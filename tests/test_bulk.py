@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.bulk import bulk_update_values
 from frameworks.models import Contract, Valuation
-from portal.bulk import bulk_update_values
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import ADMIN_GROUP, TEAM_GROUP, MemberViewer, SupplierContact, User
+from demo.load import DEMO_LOGINS, DEMO_PASSWORD, load_demo, quarter_end
 from frameworks.models import (
     Contract,
     DeliveryPlanItem,
@@ -23,7 +24,6 @@ from frameworks.models import (
     Supplier,
     Valuation,
 )
-from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo, quarter_end
 
 pytestmark = pytest.mark.django_db
 
@@ -331,7 +331,7 @@ class TestReportingYears:
 
     def test_three_years_the_latest_issued_with_its_deadline_ahead(self, demo):
         from returns.models import ReportingYear
-        from returns.selectors import current_reporting_year
+        from returns.selectors.years import current_reporting_year
 
         years = list(ReportingYear.objects.order_by("starts_on"))
         assert [year.label for year in years] == ["2022/23", "2023/24", "2024/25"]

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from accounts.models import SupplierContact
-from portal.demo import load_demo
+from demo.load import load_demo
 from returns.models import CaseStudy, Evidence, LineQuery
 
 pytestmark = pytest.mark.django_db

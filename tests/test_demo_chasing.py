@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from portal.demo import DemoBuild
-from portal.demo.chasing import build_chasing
+from demo.chasing import build_chasing
+from demo.load import DemoBuild
 from returns.models import AnnualReturn, Notification, Reminder, ReturnEvent
 from tests import factories
 

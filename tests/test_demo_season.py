@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
-from portal.demo import load_demo
-from portal.demo.consortium import DemoBuild
-from portal.demo.supplier_season import build_supplier_season
+from demo.consortium import DemoBuild
+from demo.load import load_demo
+from demo.supplier_season import build_supplier_season
 from returns import events
 from returns.models import AnnualReturn, ReturnEntry, ReturnEvent, ReturnLine
 from tests import factories

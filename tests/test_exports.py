@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from portal.exports import xlsx_bytes
+from core.exports import xlsx_bytes
 
 
 def test_xlsx_export_neutralises_formulas_and_keeps_numbers():

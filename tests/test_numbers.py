@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.numbers import round_credits, round_half_up, round_money, target_for
 from frameworks.models import Valuation
-from portal.numbers import round_credits, round_half_up, round_money, target_for
 from returns.models import ReturnLine
 from tests import factories
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
-from portal.bulk import bulk_update_values, history_copy
-from portal.xlsx import CellError, Problem, Row, Table
-from portal.xlsx.reading import normalise_header
+from core.bulk import bulk_update_values, history_copy
+from core.xlsx import CellError, Problem, Row, Table
+from core.xlsx.reading import normalise_header
 
 BATCH_SIZE = 1000
 LOOKUP_CHUNK = 2000
@@ -166,7 +166,7 @@ class Kind(abc.ABC):
                 continue
             if self.extra_heading_allowed(heading, context):
                 continue
-            from portal.xlsx.reading import column_letter
+            from core.xlsx.reading import column_letter
 
             report.error(
                 Problem(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Invitation, SupplierContact, User
-from portal.xlsx import Table, cells
+from core.xlsx import Table, cells
 
 from ..models import Supplier
 from .base import Column, FirstSeen, Kind, Report, RowChecker, Upsert, chunks, lookup

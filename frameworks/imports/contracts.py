@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from portal.xlsx import Table, cells
+from core.xlsx import Table, cells
 
 from ..models import (
     Contract,

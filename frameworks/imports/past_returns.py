@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from portal.xlsx import Table, cells
-from portal.xlsx.reading import normalise_header
+from core.xlsx import Table, cells
+from core.xlsx.reading import normalise_header
 from returns.models import (
     AnnualReturn,
     Measure,

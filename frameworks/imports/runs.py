@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from portal.xlsx import Problem
-from portal.xlsx.reading import TOO_LARGE, _human_size
+from core.xlsx import Problem
+from core.xlsx.reading import TOO_LARGE, _human_size
 
 from ..models import ImportRun
 from .base import Report

@@ -7,8 +7,8 @@ from typing import IO
 
 from django.db import transaction
 
-from portal.xlsx import Problem, SpreadsheetRefused, Table, read_table
-from portal.xlsx.reading import normalise_header
+from core.xlsx import Problem, SpreadsheetRefused, Table, read_table
+from core.xlsx.reading import normalise_header
 
 from . import KINDS, KINDS_BY_KEY
 from .base import Kind, Report

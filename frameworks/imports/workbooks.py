@@ -3,7 +3,7 @@ the import reads) and a guidance sheet saying what each column takes."""
 
 import io
 
-from portal.exports import neutralise
+from core.exports import neutralise
 
 from .base import Kind
 

@@ -4,8 +4,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.numbers import round_credits
 from frameworks.models import DeliveryPlanItem
-from portal.numbers import round_credits
 
 from ..models import AnnualReturn, Measure, ReportingYear, ReturnEntry, ReturnLine
 from .lines import ZERO, counted_lines

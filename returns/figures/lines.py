@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 
-from portal.numbers import round_credits, round_money
+from core.numbers import round_credits, round_money
 
 from ..models import AnnualReturn, ReturnLine
 

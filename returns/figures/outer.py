@@ -19,7 +19,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 
-from portal.numbers import round_credits
+from core.numbers import round_credits
 
 from .lines import ZERO
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Round
 
-from portal.numbers import round_money
+from core.numbers import round_money
 
 from ..models import ReturnEntry, ReturnLine, YearMeasure
 from .lines import GROUPS, ZERO

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, QuerySet
 
-from portal.numbers import round_credits
+from core.numbers import round_credits
 
 from ..models import ReturnLine
 from .lines import AT_RISK_DAYS, FIGURES, ZERO, counted_lines

@@ -1,0 +1,1 @@
+"""Management commands of the returns app (issuing, reminders, credit checks)."""

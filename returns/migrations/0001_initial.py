@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import portal.fields
+import core.fields
 import returns.models
 import simple_history.models
 from django.conf import settings
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('unit', models.CharField(max_length=40)),
                 ('decimal_places', models.PositiveSmallIntegerField(default=0)),
                 ('guidance', models.TextField(blank=True)),
-                ('default_credits_per_unit', portal.fields.RateField(decimal_places=6, default=0, max_digits=12)),
+                ('default_credits_per_unit', core.fields.RateField(decimal_places=6, default=0, max_digits=12)),
                 ('part_of', models.JSONField(blank=True, default=list, help_text='Codes of the measures this one is a subset of (EMP-BAR: EMP-FT, EMP-PT).')),
                 ('outcome', models.CharField(blank=True, help_text='PPN 002 outcome.', max_length=80)),
                 ('position', models.PositiveSmallIntegerField(default=0)),
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('starts_on', models.DateField()),
                 ('ends_on', models.DateField()),
                 ('credits_per_100k', models.DecimalField(decimal_places=2, default=10, max_digits=8)),
-                ('spend_threshold', portal.fields.MoneyField(decimal_places=2, default=100000, max_digits=14)),
+                ('spend_threshold', core.fields.MoneyField(decimal_places=2, default=100000, max_digits=14)),
                 ('issue_on', models.DateField()),
                 ('deadline', models.DateField(help_text='The end of this day, London time.')),
                 ('reminder_offsets', models.JSONField(blank=True, default=returns.models._default_reminder_offsets, help_text='Whole days from the deadline: negative before, positive after.')),
@@ -108,9 +108,9 @@ class Migration(migrations.Migration):
             name='HistoricalReturnLine',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('spend', portal.fields.MoneyField(decimal_places=2, default=0, max_digits=14)),
-                ('target_credits', portal.fields.CreditsField(decimal_places=2, default=0, max_digits=12)),
-                ('delivered_credits', portal.fields.CreditsField(decimal_places=2, default=0, help_text='Written only by the service that writes entries.', max_digits=12)),
+                ('spend', core.fields.MoneyField(decimal_places=2, default=0, max_digits=14)),
+                ('target_credits', core.fields.CreditsField(decimal_places=2, default=0, max_digits=12)),
+                ('delivered_credits', core.fields.CreditsField(decimal_places=2, default=0, help_text='Written only by the service that writes entries.', max_digits=12)),
                 ('nothing_delivered_reason', models.TextField(blank=True)),
                 ('shortfall_reason', models.TextField(blank=True)),
                 ('recovery_plan', models.TextField(blank=True)),
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
                 ('unit', models.CharField(max_length=40)),
                 ('decimal_places', models.PositiveSmallIntegerField(default=0)),
                 ('guidance', models.TextField(blank=True)),
-                ('default_credits_per_unit', portal.fields.RateField(decimal_places=6, default=0, max_digits=12)),
+                ('default_credits_per_unit', core.fields.RateField(decimal_places=6, default=0, max_digits=12)),
                 ('part_of', models.JSONField(blank=True, default=list, help_text='Codes of the measures this one is a subset of (EMP-BAR: EMP-FT, EMP-PT).')),
                 ('outcome', models.CharField(blank=True, help_text='PPN 002 outcome.', max_length=80)),
                 ('position', models.PositiveSmallIntegerField(default=0)),
@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
                 ('starts_on', models.DateField()),
                 ('ends_on', models.DateField()),
                 ('credits_per_100k', models.DecimalField(decimal_places=2, default=10, max_digits=8)),
-                ('spend_threshold', portal.fields.MoneyField(decimal_places=2, default=100000, max_digits=14)),
+                ('spend_threshold', core.fields.MoneyField(decimal_places=2, default=100000, max_digits=14)),
                 ('issue_on', models.DateField()),
                 ('deadline', models.DateField(help_text='The end of this day, London time.')),
                 ('reminder_offsets', models.JSONField(blank=True, default=returns.models._default_reminder_offsets, help_text='Whole days from the deadline: negative before, positive after.')),
@@ -202,8 +202,8 @@ class Migration(migrations.Migration):
             name='HistoricalYearMeasure',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('credits_per_unit', portal.fields.RateField(decimal_places=6, max_digits=12)),
-                ('proxy_value', portal.fields.MoneyField(blank=True, decimal_places=2, help_text='£ of social value per unit, if the team holds a licensed proxy.', max_digits=14, null=True)),
+                ('credits_per_unit', core.fields.RateField(decimal_places=6, max_digits=12)),
+                ('proxy_value', core.fields.MoneyField(blank=True, decimal_places=2, help_text='£ of social value per unit, if the team holds a licensed proxy.', max_digits=14, null=True)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -280,9 +280,9 @@ class Migration(migrations.Migration):
             name='ReturnLine',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spend', portal.fields.MoneyField(decimal_places=2, default=0, max_digits=14)),
-                ('target_credits', portal.fields.CreditsField(decimal_places=2, default=0, max_digits=12)),
-                ('delivered_credits', portal.fields.CreditsField(decimal_places=2, default=0, help_text='Written only by the service that writes entries.', max_digits=12)),
+                ('spend', core.fields.MoneyField(decimal_places=2, default=0, max_digits=14)),
+                ('target_credits', core.fields.CreditsField(decimal_places=2, default=0, max_digits=12)),
+                ('delivered_credits', core.fields.CreditsField(decimal_places=2, default=0, help_text='Written only by the service that writes entries.', max_digits=12)),
                 ('nothing_delivered_reason', models.TextField(blank=True)),
                 ('shortfall_reason', models.TextField(blank=True)),
                 ('recovery_plan', models.TextField(blank=True)),
@@ -307,7 +307,7 @@ class Migration(migrations.Migration):
             name='ReturnEntry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', portal.fields.QuantityField(decimal_places=2, max_digits=14)),
+                ('quantity', core.fields.QuantityField(decimal_places=2, max_digits=14)),
                 ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='returns.measure')),
                 ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='returns.returnline')),
             ],
@@ -336,7 +336,7 @@ class Migration(migrations.Migration):
             name='HistoricalReturnEntry',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quantity', portal.fields.QuantityField(decimal_places=2, max_digits=14)),
+                ('quantity', core.fields.QuantityField(decimal_places=2, max_digits=14)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -452,8 +452,8 @@ class Migration(migrations.Migration):
             name='YearMeasure',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credits_per_unit', portal.fields.RateField(decimal_places=6, max_digits=12)),
-                ('proxy_value', portal.fields.MoneyField(blank=True, decimal_places=2, help_text='£ of social value per unit, if the team holds a licensed proxy.', max_digits=14, null=True)),
+                ('credits_per_unit', core.fields.RateField(decimal_places=6, max_digits=12)),
+                ('proxy_value', core.fields.MoneyField(blank=True, decimal_places=2, help_text='£ of social value per unit, if the team holds a licensed proxy.', max_digits=14, null=True)),
                 ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='year_measures', to='returns.measure')),
                 ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='year_measures', to='returns.reportingyear')),
             ],

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import QuerySet
 
-from portal.numbers import round_credits
+from core.numbers import round_credits
 
 from ..models import ReturnEntry, ReturnLine, YearMeasure
 

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.filetypes import FileTypeRefused, detect
+
 from .. import events
-from ..filetypes import FileTypeRefused, detect
 from ..models import AnnualReturn, Evidence, ReturnLine
 from .events import event_record
 

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from portal.numbers import round_half_up
+from core.numbers import round_half_up
 
 from ..models import Measure, ReturnLine, YearMeasure
 

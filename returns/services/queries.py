@@ -1,7 +1,7 @@
 """Line queries: a supplier says a line looks wrong; the team answers (and may
 exclude the line, or correct the contract's valuations, which recomputes the line's
 spend and target: `spend_corrections`). An open query shows "there is a problem" on
-the line (`returns.completeness`) but never blocks a submission. Raising or answering
+the line (`returns.selectors.completeness`) but never blocks a submission. Raising or answering
 a query leaves the line's version alone; only a correction that changes the line's
 spend or target raises it. The people who raised the query and the supplier's active
 contacts are emailed the answer through the Notification ledger (at most once).

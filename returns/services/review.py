@@ -9,7 +9,7 @@ emails go through the Notification ledger (at most once).
 Sending back stores the reason on the return (`returned_reason`, shown at the top of
 the supplier's return) and in the event's comment; comments on single lines go in
 the event's snapshot as ``{"line_comments": {"<line id>": "text"}}``:
-`returns.review_selectors.line_comments` reads them back for the supplier's task list
+`returns.selectors.review.line_comments` reads them back for the supplier's task list
 ("there is a problem" on those lines).
 """
 

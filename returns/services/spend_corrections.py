@@ -6,7 +6,7 @@ their code: the `Valuation` rows are written through the import's `Upsert` (so t
 history keeps the old amount, and a row that had no history yet first gets one of
 its old state), and the line's spend and target are recomputed by the issue's
 `contract_spend_and_target` (rules 4 and 5, the year's frozen rate, rounded half-up by
-`portal.numbers`).
+`core.numbers`).
 
 DESIGN rule 6 decides where it may happen: only on an issued return that is open
 (not started, in progress, or returned for amendment). A submitted return is sent
@@ -30,9 +30,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.numbers import round_money
 from frameworks.imports.base import Upsert
 from frameworks.models import Valuation
-from portal.numbers import round_money
 
 from .. import events
 from ..models import AnnualReturn, ReportingYear, ReturnLine

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import is_team
-from portal.numbers import round_credits
+from core.numbers import round_credits
+from returns import events
+from returns.selectors import completeness
 
-from .. import completeness, events
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
 from .events import event_record
 from .lines import line_figures, return_check_editable

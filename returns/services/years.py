@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.numbers import round_money
+from core.numbers import round_money
 
 from ..models import Measure, ReportingYear, YearMeasure
 

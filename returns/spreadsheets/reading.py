@@ -1,5 +1,5 @@
 """Opening an uploaded return workbook with the same guards as every import
-(`portal.xlsx.reading`: size, a real xlsx, each part's unpacked size and compression
+(`core.xlsx.reading`: size, a real xlsx, each part's unpacked size and compression
 ratio), then reading only the two sheets we need, in read-only mode, with the
 dimensions reset and our own row limit."""
 
@@ -10,7 +10,7 @@ from typing import IO
 
 from django.conf import settings
 
-from portal.xlsx.reading import (
+from core.xlsx.reading import (
     NOT_AN_XLSX,
     OLD_EXCEL,
     TOO_MANY_ROWS,

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core import signing
 from openpyxl.utils import get_column_letter
 
-from portal.numbers import round_credits, to_decimal
+from core.numbers import round_credits, to_decimal
 from returns.models import AnnualReturn, ReturnLine
 
 from . import layout

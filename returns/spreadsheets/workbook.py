@@ -25,7 +25,7 @@ from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from portal.exports import neutralise
+from core.exports import neutralise
 from returns.models import AnnualReturn, ReturnEntry, ReturnLine, YearMeasure
 
 from . import layout

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from portal.exports import neutralise
+from core.exports import neutralise
 from returns.models import (
     AnnualReturn,
     CaseStudy,

@@ -2,15 +2,13 @@
 anonymised public version; members read those shared with them; the public reads
 only the team's approved text; an administrator erases the text."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from returns import attachments
-from returns.attachment_forms import CaseStudyApproveForm, CaseStudyForm, EraseForm
+from returns.forms.attachments import CaseStudyApproveForm, CaseStudyForm
 from returns.models import CaseStudy
+from returns.selectors import attachments
 from returns.services.case_studies import (
     case_study_approve,
     case_study_create,
@@ -24,6 +22,7 @@ from .access import (
     supplier_or_team_required,
     team_required,
 )
+from .form_pages import erase_page, form_page
 from .supplier.common import line_for
 
 
@@ -61,41 +60,36 @@ def case_study_edit(
         "supplier:line_case_studies",
         kwargs={"reference": reference, "pk": line.pk},
     )
-    if request.method == "POST" and form.is_valid():
-        data = {
-            name: form.cleaned_data[name]
-            for name in (
-                "title",
-                "story",
-                "people_benefited",
-                "consent",
-                "share_with_member",
-                "request_publication",
-            )
-        }
-        try:
-            if case_study is None:
-                case_study_create(line=line, acting_user=request.user, **data)
-            else:
-                case_study_update(
-                    case_study=case_study, acting_user=request.user, **data
-                )
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
-        else:
-            messages.success(request, "Case study saved")
-            return redirect(back)
-    return render(
+    fields = (
+        "title",
+        "story",
+        "people_benefited",
+        "consent",
+        "share_with_member",
+        "request_publication",
+    )
+
+    def save(cleaned: dict):
+        data = {name: cleaned[name] for name in fields}
+        if case_study is None:
+            return case_study_create(line=line, acting_user=request.user, **data)
+        return case_study_update(
+            case_study=case_study, acting_user=request.user, **data
+        )
+
+    return form_page(
         request,
-        "returns/attachments/case_study_form.html",
-        {
+        form=form,
+        action=save,
+        success="Case study saved",
+        next_url=back,
+        template="returns/attachments/case_study_form.html",
+        context={
             "line": line,
             "annual_return": line.annual_return,
-            "form": form,
             "case_study": case_study,
             "back": back,
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -110,15 +104,7 @@ def team_requested(request: HttpRequest) -> HttpResponse:
 
 @team_required
 def team_approve(request: HttpRequest, case_study_id: int) -> HttpResponse:
-    case_study = get_object_or_404(
-        CaseStudy.objects.select_related(
-            "line__annual_return__supplier",
-            "line__annual_return__year",
-            "line__contract",
-            "line__member",
-        ).filter(erased_at__isnull=True),
-        pk=case_study_id,
-    )
+    case_study = attachments.team_case_study_get(pk=case_study_id)
     form = CaseStudyApproveForm(
         request.POST or None,
         initial={
@@ -126,57 +112,30 @@ def team_approve(request: HttpRequest, case_study_id: int) -> HttpResponse:
             "public_story": case_study.public_story,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_study_approve(
-                case_study=case_study,
-                acting_user=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
-        else:
-            messages.success(request, "Case study approved for publication")
-            return redirect(reverse("team:case_studies"))
-    return render(
+    return form_page(
         request,
-        "returns/attachments/team_case_study_approve.html",
-        {"case_study": case_study, "line": case_study.line, "form": form},
-        status=400 if form.errors else 200,
+        form=form,
+        action=lambda data: case_study_approve(
+            case_study=case_study, acting_user=request.user, **data
+        ),
+        success="Case study approved for publication",
+        next_url=reverse("team:case_studies"),
+        template="returns/attachments/team_case_study_approve.html",
+        context={"case_study": case_study, "line": case_study.line},
     )
 
 
 @administrator_required
 def case_study_erase_view(request: HttpRequest, case_study_id: int) -> HttpResponse:
-    case_study = get_object_or_404(
-        CaseStudy.objects.select_related(
-            "line__annual_return__supplier",
-            "line__annual_return__year",
-            "line__contract",
-        ),
-        pk=case_study_id,
-    )
-    back = reverse("team:line_attachments", kwargs={"pk": case_study.line_id})
-    form = EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not case_study.erased_at:
-        case_study_erase(
-            case_study=case_study,
-            acting_user=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, "Case study text erased")
-        return redirect(back)
-    return render(
+    case_study = attachments.team_case_study_get(pk=case_study_id, erased_too=True)
+    return erase_page(
         request,
-        "returns/attachments/erase.html",
-        {
-            "form": form,
-            "back": back,
-            "what": "the text of this case study",
-            "already_erased": case_study.erased_at,
-            "line": case_study.line,
-        },
-        status=400 if form.errors else 200,
+        attachment=case_study,
+        erase=lambda reason: case_study_erase(
+            case_study=case_study, acting_user=request.user, reason=reason
+        ),
+        what="the text of this case study",
+        success="Case study text erased",
     )
 
 

@@ -12,9 +12,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.exports import csv_bytes, xlsx_bytes
+from core.exports import csv_bytes, xlsx_bytes
 from returns import events
-from returns.chasing_list import (
+from returns.figures import completion as completion_figures
+from returns.figures import completion_by_framework, rate, submissions_by_day
+from returns.forms.chasing import (
+    ChaseRecordForm,
+    CompletionFilterForm,
+    ExtensionForm,
+    ReasonForm,
+)
+from returns.models import AnnualReturn, ReportingYear
+from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
     chasing_rows,
@@ -23,15 +32,6 @@ from returns.chasing_list import (
     same_point_last_year,
     submissions_by_week,
 )
-from returns.figures import completion as completion_figures
-from returns.figures import completion_by_framework, rate, submissions_by_day
-from returns.forms_chasing import (
-    ChaseRecordForm,
-    CompletionFilterForm,
-    ExtensionForm,
-    ReasonForm,
-)
-from returns.models import AnnualReturn, ReportingYear
 from returns.services import chasing
 
 from .access import team_required

@@ -2,15 +2,11 @@
 the return download them; an administrator erases them."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
-from returns import attachments
-from returns.attachment_forms import EraseForm, EvidenceForm
+from returns.forms.attachments import EvidenceForm
 from returns.models import Evidence
+from returns.selectors import attachments
 from returns.services.evidence import (
     evidence_add,
     evidence_erase,
@@ -23,6 +19,7 @@ from .access import (
     supplier_or_team_required,
     team_required,
 )
+from .form_pages import erase_page, form_page
 from .supplier.common import line_for
 
 
@@ -45,34 +42,26 @@ def _download(evidence: Evidence) -> FileResponse:
 def line_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     line = line_for(request, reference, pk)
     annual_return = line.annual_return
-    form = EvidenceForm()
-    if request.method == "POST":
-        form = EvidenceForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                evidence = evidence_add(
-                    line=line,
-                    uploaded_file=form.cleaned_data["file"],
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                form.add_error("file", error.messages[0])
-            else:
-                messages.success(request, f"{evidence.original_name} uploaded")
-                return redirect(request.path)
-    return render(
+    return form_page(
         request,
-        "returns/attachments/line_evidence.html",
-        {
+        form=EvidenceForm(
+            request.POST if request.method == "POST" else None, request.FILES or None
+        ),
+        action=lambda data: evidence_add(
+            line=line, uploaded_file=data["file"], acting_user=request.user
+        ),
+        success=lambda evidence: f"{evidence.original_name} uploaded",
+        next_url=request.path,
+        template="returns/attachments/line_evidence.html",
+        context={
             "line": line,
             "annual_return": annual_return,
             "evidence": attachments.line_evidence(line=line),
-            "form": form,
             "can_upload": annual_return.is_editable and not line.excluded_at,
             "used": human_size(return_evidence_bytes(annual_return=annual_return)),
             "limit": human_size(settings.EVIDENCE_MAX_BYTES_PER_RETURN),
         },
-        status=400 if form.errors else 200,
+        on_refusal=lambda form, error: form.add_error("file", error.messages[0]),
     )
 
 
@@ -86,39 +75,19 @@ def evidence_download(
 
 @team_required
 def team_evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    evidence = get_object_or_404(
-        Evidence.objects.filter(erased_at__isnull=True), pk=evidence_id
-    )
+    evidence = attachments.team_evidence_get(pk=evidence_id)
     return _download(evidence)
 
 
 @administrator_required
 def evidence_erase_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
-    evidence = get_object_or_404(
-        Evidence.objects.select_related(
-            "line__annual_return__supplier", "line__contract", "uploaded_by"
-        ),
-        pk=evidence_id,
-    )
-    back = reverse("team:line_attachments", kwargs={"pk": evidence.line_id})
-    form = EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not evidence.erased_at:
-        evidence_erase(
-            evidence=evidence,
-            acting_user=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, f"{evidence.original_name} erased")
-        return redirect(back)
-    return render(
+    evidence = attachments.team_evidence_get(pk=evidence_id, erased_too=True)
+    return erase_page(
         request,
-        "returns/attachments/erase.html",
-        {
-            "form": form,
-            "back": back,
-            "what": f"the evidence file {evidence.original_name}",
-            "already_erased": evidence.erased_at,
-            "line": evidence.line,
-        },
-        status=400 if form.errors else 200,
+        attachment=evidence,
+        erase=lambda reason: evidence_erase(
+            evidence=evidence, acting_user=request.user, reason=reason
+        ),
+        what=f"the evidence file {evidence.original_name}",
+        success=f"{evidence.original_name} erased",
     )

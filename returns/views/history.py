@@ -3,15 +3,15 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal.exports import csv_bytes
-from returns import selectors
+from core.exports import csv_bytes
+from returns.selectors.history import object_history
 
 from .access import team_required
 
 
 @team_required
 def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    found = selectors.object_history(kind=kind, pk=pk)
+    found = object_history(kind=kind, pk=pk)
     if found is None:
         raise Http404
     title, rows = found

@@ -3,8 +3,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from returns import report_views, reports
 from returns.models import ReportingYear
+from returns.selectors import reports
+from returns.views import report_rendering
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -17,9 +18,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, year_slug: str) -> HttpResponse:
     year = reports.published_year_or_404(year_slug)
     return render(
-        request, "returns/impact/report.html", report_views.report_context(year)
+        request, "returns/impact/report.html", report_rendering.report_context(year)
     )
 
 
 def export(request: HttpRequest, year_slug: str) -> HttpResponse:
-    return report_views.xlsx_response(reports.published_year_or_404(year_slug))
+    return report_rendering.xlsx_response(reports.published_year_or_404(year_slug))

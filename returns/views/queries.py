@@ -1,14 +1,13 @@
 """Line queries: a contact raises one on their line; the team answers from its desk."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from returns import attachments
-from returns.attachment_forms import LineQueryForm, QueryAnswerForm
-from returns.models import AnnualReturn, LineQuery
+from returns.forms.attachments import LineQueryForm, QueryAnswerForm
+from returns.models import AnnualReturn
+from returns.selectors import attachments
 from returns.services.queries import REASONS, query_answer, query_raise
 from returns.services.spend_corrections import (
     correction_refusal,
@@ -16,44 +15,33 @@ from returns.services.spend_corrections import (
 )
 
 from .access import supplier_or_team_required, team_required
+from .form_pages import form_page
 from .supplier.common import line_for
 
 
 @supplier_or_team_required
 def line_queries(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     line = line_for(request, reference, pk)
-    form = LineQueryForm()
-    if request.method == "POST":
-        form = LineQueryForm(request.POST)
-        if form.is_valid():
-            try:
-                query_raise(
-                    line=line,
-                    acting_user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    text=form.cleaned_data["text"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error.messages[0])
-            else:
-                messages.success(
-                    request,
-                    "Query sent to the social value team. You can still submit "
-                    "your return while it is open.",
-                )
-                return redirect(request.path)
-    return render(
+    return form_page(
         request,
-        "returns/attachments/line_queries.html",
-        {
+        form=LineQueryForm(request.POST if request.method == "POST" else None),
+        action=lambda data: query_raise(
+            line=line,
+            acting_user=request.user,
+            reason=data["reason"],
+            text=data["text"],
+        ),
+        success="Query sent to the social value team. You can still submit "
+        "your return while it is open.",
+        next_url=request.path,
+        template="returns/attachments/line_queries.html",
+        context={
             "line": line,
             "annual_return": line.annual_return,
             "queries": attachments.line_queries(line=line),
-            "form": form,
             "can_raise": line.annual_return.status
             not in (AnnualReturn.Status.APPROVED, AnnualReturn.Status.NOT_REQUIRED),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -68,47 +56,32 @@ def open_queries(request: HttpRequest) -> HttpResponse:
 
 @team_required
 def answer(request: HttpRequest, query_id: int) -> HttpResponse:
-    query = get_object_or_404(
-        LineQuery.objects.select_related(
-            "line__annual_return__supplier",
-            "line__annual_return__year",
-            "line__contract__lot",
-            "line__member",
-            "raised_by",
-            "answered_by",
-        ),
-        pk=query_id,
-    )
+    query = attachments.team_query_get(pk=query_id)
     line = query.line
     refusal = correction_refusal(line)
     quarters = [] if refusal else line_quarter_valuations(line=line)
     form = QueryAnswerForm(request.POST or None, quarters=quarters)
-    if request.method == "POST" and form.is_valid():
-        try:
-            query_answer(
-                query=query,
-                acting_user=request.user,
-                answer=form.cleaned_data["answer"],
-                exclude_line=form.cleaned_data["exclude_line"],
-                valuations=form.valuations(),
-                valuations_were=form.valuations_were(),
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, "Query answered")
-            return redirect(reverse("team:queries"))
-    return render(
+    return form_page(
         request,
-        "returns/attachments/team_query_answer.html",
-        {
+        form=form,
+        action=lambda data: query_answer(
+            query=query,
+            acting_user=request.user,
+            answer=data["answer"],
+            exclude_line=data["exclude_line"],
+            valuations=form.valuations(),
+            valuations_were=form.valuations_were(),
+        ),
+        success="Query answered",
+        next_url=reverse("team:queries"),
+        template="returns/attachments/team_query_answer.html",
+        context={
             "query": query,
             "line": line,
-            "form": form,
             "correction_refusal": refusal,
             "spend_wrong": query.text.startswith(REASONS["spend_wrong"]),
         },
-        status=400 if form.errors else 200,
+        on_refusal=_add_service_errors,
     )
 
 

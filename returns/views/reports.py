@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from returns import figures, report_views
+from returns import figures
 from returns.models import ReportingYear, YearEvent
-from returns.selectors import year_by_slug
+from returns.selectors.years import year_by_slug
 from returns.services.reports import ReportProblem, report_publish, report_unpublish
+from returns.views import report_rendering
 
 from .access import team_required
 
@@ -23,7 +24,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @team_required
 def report(request: HttpRequest, year_slug: str) -> HttpResponse:
     year = year_by_slug(year_slug)
-    context = report_views.report_context(year)
+    context = report_rendering.report_context(year)
     all_lines = figures.totals(lines=figures.counted_lines(year=year))
     context.update(
         {
@@ -38,7 +39,7 @@ def report(request: HttpRequest, year_slug: str) -> HttpResponse:
 
 @team_required
 def export(request: HttpRequest, year_slug: str) -> HttpResponse:
-    return report_views.xlsx_response(year_by_slug(year_slug))
+    return report_rendering.xlsx_response(year_by_slug(year_slug))
 
 
 @team_required

@@ -1,6 +1,6 @@
 """The team's review of submitted returns: the desk list, one return's review page,
 approve, send back, reopen (administrators), exclude and include a line. Thin: the
-reads are `returns.review_selectors` and `returns.figures`, the writes
+reads are `returns.selectors.review` and `returns.figures`, the writes
 `returns.services.review`."""
 
 from django.contrib import messages
@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_administrator
-from returns import events, figures, review_selectors
+from returns import events, figures
+from returns.forms.team import ApproveForm, LineReasonForm, SendBackForm
 from returns.models import AnnualReturn, ReportingYear, ReturnLine
-from returns.selectors import current_reporting_year
+from returns.selectors import review as review_selectors
+from returns.selectors.years import current_reporting_year
 from returns.services import review as review_services
 from returns.services.submission import submitted_on_time
-from returns.team_forms import ApproveForm, LineReasonForm, SendBackForm
 
 from .access import _role_required, team_required
 

@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.exports import xlsx_bytes
+from core.exports import xlsx_bytes
 from returns import figures
+from returns.forms.team import TO_DATE, ShortfallFilterForm
 from returns.models import ReportingYear
-from returns.selectors import current_reporting_year
-from returns.team_forms import TO_DATE, ShortfallFilterForm
+from returns.selectors.years import current_reporting_year
 
 from .access import team_required
 

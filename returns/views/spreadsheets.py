@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.xlsx.reading import SpreadsheetRefused
-from returns import selectors
+from core.xlsx.reading import SpreadsheetRefused
 from returns.models import AnnualReturn, YearExport
+from returns.selectors.access import supplier_return_get
+from returns.selectors.years import year_by_slug
 from returns.services.lines import ReturnNotEditable
 from returns.spreadsheets.apply import (
     UploadStale,
@@ -129,26 +130,20 @@ def _confirm(request: HttpRequest, annual_return: AnnualReturn, *, team: bool):
 
 @supplier_required
 def supplier_download(request: HttpRequest, reference: str) -> HttpResponse:
-    annual_return = selectors.supplier_return_get(
-        user=request.user, reference=reference
-    )
+    annual_return = supplier_return_get(user=request.user, reference=reference)
     return _download(annual_return)
 
 
 @supplier_required
 def supplier_upload(request: HttpRequest, reference: str) -> HttpResponse:
-    annual_return = selectors.supplier_return_get(
-        user=request.user, reference=reference
-    )
+    annual_return = supplier_return_get(user=request.user, reference=reference)
     return _upload(request, annual_return, team=False)
 
 
 @supplier_required
 @require_POST
 def supplier_confirm(request: HttpRequest, reference: str) -> HttpResponse:
-    annual_return = selectors.supplier_return_get(
-        user=request.user, reference=reference
-    )
+    annual_return = supplier_return_get(user=request.user, reference=reference)
     return _confirm(request, annual_return, team=False)
 
 
@@ -170,7 +165,7 @@ def team_confirm(request: HttpRequest, reference: str) -> HttpResponse:
 
 @team_required
 def team_year_exports(request: HttpRequest, slug: str) -> HttpResponse:
-    year = selectors.year_by_slug(slug)
+    year = year_by_slug(slug)
     if request.method == "POST":
         year_export_request(year=year, user=request.user)
         messages.success(

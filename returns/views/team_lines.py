@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import is_administrator
-from returns import attachments
+from returns.selectors import attachments
 
 from .access import team_required
 

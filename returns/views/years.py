@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from returns.forms.years import YearMeasuresForm, YearOpenForm, YearSettingsForm
 from returns.models import IssueRun, ReportingYear, YearMeasure
-from returns.selectors import year_by_slug
+from returns.selectors.years import year_by_slug
 from returns.services import (
     issue_plan,
     year_mark_ready,
@@ -29,7 +30,6 @@ from returns.services.issuing import (
 )
 from returns.services.issuing.plan import WARNING_LABELS
 from returns.services.years import label_for, year_dates
-from returns.year_forms import YearMeasuresForm, YearOpenForm, YearSettingsForm
 
 from .access import team_required
 

@@ -178,7 +178,7 @@ def test_the_send_invitations_command_invites_each_contact_once(
 def test_the_demo_shows_pending_invitations_and_contacts_not_invited(team_client):
     import datetime
 
-    from portal.demo import load_demo
+    from demo.load import load_demo
 
     load_demo(today=datetime.date(2025, 6, 15), scale=1)
     page = team_client.get("/team/people/").content.decode()

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from demo.load import load_demo
 from frameworks.models import ImportRun
-from portal.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

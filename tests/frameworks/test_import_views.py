@@ -4,10 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.xlsx import read_table
 from frameworks.imports import KINDS
 from frameworks.imports.services import kind_for
 from frameworks.models import ImportRun, Member, Valuation
-from portal.xlsx import read_table
 from tests import factories
 from tests.frameworks.sheets import xlsx
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Invitation, SupplierContact, User
+from core.xlsx import cells
 from frameworks.imports import contracts as contract_kinds
 from frameworks.imports.services import ImportRefused, import_apply, import_check
 from frameworks.models import (
@@ -19,7 +20,6 @@ from frameworks.models import (
     Supplier,
     Valuation,
 )
-from portal.xlsx import cells
 from tests import factories
 from tests.frameworks.sheets import csv_file, xlsx
 

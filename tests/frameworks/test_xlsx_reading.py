@@ -1,4 +1,4 @@
-"""portal.xlsx: reading hostile files safely, and strict cell parsers."""
+"""core.xlsx: reading hostile files safely, and strict cell parsers."""
 
 import datetime
 import io
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.xlsx import CellError, SpreadsheetRefused, cells, read_table, reading
-from portal.xlsx.reading import Cell
+from core.xlsx import CellError, SpreadsheetRefused, cells, read_table, reading
+from core.xlsx.reading import Cell
 from tests.frameworks.sheets import csv_file, xlsx
 
 

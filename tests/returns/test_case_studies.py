@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from returns import events
-from returns.attachment_forms import CASE_STUDY_STORY_HINT
+from returns.forms.attachments import CASE_STUDY_STORY_HINT
 from returns.models import AnnualReturn, CaseStudy, ReturnEvent
 from returns.services.case_studies import (
     NOT_EDITABLE,

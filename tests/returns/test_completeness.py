@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from returns import completeness
 from returns.models import LineQuery, ReturnLine
+from returns.selectors import completeness
 from tests import factories
 
 pytestmark = pytest.mark.django_db

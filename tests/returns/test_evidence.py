@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from core.filetypes import DOCX, JPEG, MACROS, NOT_ALLOWED, PDF, PNG, XLSX
 from returns import events
-from returns.filetypes import DOCX, JPEG, MACROS, NOT_ALLOWED, PDF, PNG, XLSX
 from returns.models import AnnualReturn, Evidence, ReturnEvent
 from returns.services.evidence import (
     RETURN_FULL,
@@ -109,7 +109,7 @@ def test_a_word_file_that_unpacks_too_big_is_refused_before_inflating(
     import io
     import zipfile
 
-    from returns.filetypes import UNPACKS_TOO_BIG
+    from core.filetypes import UNPACKS_TOO_BIG
 
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from returns import events, figures, reports
+from returns import events, figures
 from returns.models import AnnualReturn, YearEvent
+from returns.selectors import reports
 from returns.services.reports import report_publish, report_unpublish
 from tests import factories
 from tests.returns.impact_world import build_impact_world

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.selectors import SESSION_MEMBER_KEY
-from returns import reports
 from returns.models import AnnualReturn
+from returns.selectors import reports
 from tests import factories
 from tests.returns.impact_world import build_impact_world
 

@@ -3,7 +3,8 @@
 
 import pytest
 
-from returns import figures, reports
+from returns import figures
+from returns.selectors import reports
 from tests.returns.impact_world import build_impact_world
 
 pytestmark = pytest.mark.django_db

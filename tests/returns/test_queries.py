@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from returns import completeness, events
+from returns import events
 from returns.models import AnnualReturn, LineQuery, ReturnEvent, ReturnLine
+from returns.selectors import completeness
 from returns.services.queries import ALREADY_ANSWERED, query_answer, query_raise
 from tests import factories
 

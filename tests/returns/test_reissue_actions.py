@@ -8,8 +8,8 @@ it ("locked_changes", "locked_additions", "no_longer_qualifying")."""
 import pytest
 from django.urls import reverse
 
-from returns import review_selectors
 from returns.models import AnnualReturn, IssueRun
+from returns.selectors import review as review_selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from returns import completeness, events, figures, review_selectors
+from returns import events, figures
 from returns.models import AnnualReturn, Notification, ReturnEvent
+from returns.selectors import completeness
+from returns.selectors import review as review_selectors
 from returns.services import ReturnNotEditable, line_save, return_submit
 from returns.services.review import (
     REASON_REQUIRED,

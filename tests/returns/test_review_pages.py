@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from returns import events, review_selectors
+from returns import events
 from returns.models import AnnualReturn, ReturnEvent
+from returns.selectors import review as review_selectors
 from returns.services import line_save, return_submit
 from returns.services.review import REASON_REQUIRED, return_send_back
 from tests import factories

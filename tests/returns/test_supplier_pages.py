@@ -408,9 +408,9 @@ def test_the_teams_comment_on_a_sent_back_line_shows_as_a_problem(
         annual_return__supplier=supplier,
         annual_return__status=AnnualReturn.Status.RETURNED,
     )
-    review = types.ModuleType("returns.review_selectors")
+    review = types.ModuleType("returns.selectors.review")
     review.line_comments = lambda *, annual_return: {line.pk: "Check the apprentices"}
-    monkeypatch.setitem(sys.modules, "returns.review_selectors", review)
+    monkeypatch.setitem(sys.modules, "returns.selectors.review", review)
     page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
     assert "There is a problem" in page
     assert "The social value team says: Check the apprentices" in page

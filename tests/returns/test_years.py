@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from returns.models import YearMeasure
-from returns.selectors import current_reporting_year, financial_year_for
+from returns.selectors.years import current_reporting_year, financial_year_for
 from returns.services import year_open
 from returns.services.years import (
     DEADLINE_BEFORE_ISSUE,

@@ -36,8 +36,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 
 from accounts.models import SupplierContact
+from core.numbers import round_money, target_for
 from frameworks.models import Contract, Lot, Supplier, Valuation
-from portal.numbers import round_money, target_for
 
 from ...models import AnnualReturn, ReportingYear, ReturnLine
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import connection, models
 
-from portal.fields import HalfUpDecimalField
+from core.fields import HalfUpDecimalField
 
 
 def insert_rows(
@@ -32,7 +32,7 @@ def insert_rows(
     `returning` columns of the rows inserted, in no particular order.
 
     Column values are what the database stores: ids, strings, dates, JSON-able
-    objects for JSON fields, and Decimals already rounded by `portal.numbers` (a
+    objects for JSON fields, and Decimals already rounded by `core.numbers` (a
     Decimal with more places than its column is refused, never rounded here)."""
     values = values or {}
     lengths = {len(column) for column in columns.values()}
@@ -72,7 +72,7 @@ def insert_rows(
 
 def _refuse_extra_places(field: models.Field, value, text: str) -> None:
     """The database must never round: a Decimal with more places than its column
-    is refused (`portal.numbers` rounds half-up before anything is stored)."""
+    is refused (`core.numbers` rounds half-up before anything is stored)."""
     if not isinstance(value, Decimal):
         return
     places = field.decimal_places
@@ -84,7 +84,7 @@ def _refuse_extra_places(field: models.Field, value, text: str) -> None:
     if too_many:
         raise ValueError(
             f"{field.name} {value} has more than {places} places: round it with "
-            "portal.numbers first"
+            "core.numbers first"
         )
 
 

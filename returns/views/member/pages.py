@@ -4,9 +4,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import current_member, members_for_user
 from accounts.services import member_switch
-from portal.exports import xlsx_bytes
-from returns import reports
+from core.exports import xlsx_bytes
 from returns.models import Measure
+from returns.selectors import reports
 
 from ..access import member_required
 

@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from returns import completeness, supplier_selectors
-from returns.line_forms import DeclarationForm
+from returns.forms.lines import DeclarationForm
 from returns.models import AnnualReturn
+from returns.selectors import completeness
+from returns.selectors import supplier as supplier_selectors
 from returns.services import ReturnNotEditable, ReturnNotReady, return_submit
 
 from ..access import supplier_or_team_required

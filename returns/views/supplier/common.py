@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import is_team
 from accounts.selectors import SESSION_SUPPLIER_KEY
-from returns import attachments, selectors
 from returns.models import AnnualReturn, ReturnLine
+from returns.selectors import attachments
+from returns.selectors.access import supplier_return_get
 
 
 def return_for(request, reference: str) -> AnnualReturn:
@@ -25,9 +26,7 @@ def return_for(request, reference: str) -> AnnualReturn:
         )
         request.acting_for = annual_return.supplier
         return annual_return
-    annual_return = selectors.supplier_return_get(
-        user=request.user, reference=reference
-    )
+    annual_return = supplier_return_get(user=request.user, reference=reference)
     if request.session.get(SESSION_SUPPLIER_KEY) != annual_return.supplier_id:
         request.session[SESSION_SUPPLIER_KEY] = annual_return.supplier_id
     return annual_return

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import is_supplier_contact, is_team
-from returns import completeness, supplier_selectors
-from returns.line_forms import LineForm, quantity_field_name
+from returns.forms.lines import LineForm, quantity_field_name
+from returns.selectors import completeness
+from returns.selectors import supplier as supplier_selectors
 from returns.services import LineConflict, ReturnNotEditable, line_save
 from returns.services.lines import contract_has_ended
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import current_supplier, suppliers_for_user
-from returns import completeness, supplier_selectors
+from returns.selectors import completeness
+from returns.selectors import supplier as supplier_selectors
 
 from ..access import supplier_or_team_required, supplier_required
 from .common import credits_percent, return_for

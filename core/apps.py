@@ -1,0 +1,8 @@
+"""The shared helpers' app configuration."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Shared helpers"

@@ -1,0 +1,221 @@
+"""Is a line complete? The task list's statuses and the rules a submission checks
+(DESIGN "Lines, completeness, versions"), written once.
+
+- not started: no input at all;
+- in progress: some input, but it fails a submission rule;
+- complete: at least one figure, or "nothing delivered" with a reason, and nothing
+  owed for being below target;
+- below target: complete, below target, with a reason and a recovery plan;
+- there is a problem: an open query on the line, or the team sent the return back
+  with a comment on this line (whatever else is true).
+
+Pages call `lines_for_task_list` (one query for any number of lines); services call
+`line_problems` on lines that `with_completeness` annotated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from returns.models import ReturnEntry, ReturnLine
+
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+COMPLETE = "complete"
+BELOW_TARGET = "below_target"
+PROBLEM = "problem"
+EXCLUDED = "excluded"
+
+LABELS = {
+    NOT_STARTED: "Not started",
+    IN_PROGRESS: "In progress",
+    COMPLETE: "Complete",
+    BELOW_TARGET: "Below target",
+    PROBLEM: "There is a problem",
+    EXCLUDED: "Excluded",
+}
+# Tag colours (includes/tag.html); None: plain text, as GOV.UK shows "Completed".
+COLOURS = {
+    NOT_STARTED: "grey",
+    IN_PROGRESS: "blue",
+    COMPLETE: None,
+    BELOW_TARGET: "yellow",
+    PROBLEM: "red",
+    EXCLUDED: None,
+}
+DONE = (COMPLETE, BELOW_TARGET)
+
+NO_INPUT = "Enter at least one figure, or say nothing was delivered this year"
+NO_SHORTFALL_REASON = "Say why the credits delivered are below the target"
+NO_RECOVERY_PLAN = "Say how and when you will make up the shortfall"
+NO_MAKE_GOOD = "The contract has ended: say how you will make up the shortfall"
+NO_RECOVERY_DATE = "Give the date by which you will make up the shortfall"
+RECOVERY_TOO_LATE = (
+    "The date to make up the shortfall must be no later than the contract's end, "
+    "{ends_on:%-d %B %Y}"
+)
+OPEN_QUERY = "There is an open query on this contract"
+SENT_BACK_COMMENT = "The social value team commented on this contract"
+
+# Where the team's send-back comment on a line lives is for the review work to
+# decide; these are the names read, if the model has them.
+SENT_BACK_FIELDS = ("sent_back_comment", "returned_comment", "review_comment")
+
+
+@dataclass(frozen=True)
+class LineState:
+    status: str
+    problems: tuple[str, ...]  # what stops it being submitted
+    has_figures: bool
+    below_target: bool
+    open_queries: int = 0
+    comment: str = ""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+    @property
+    def colour(self) -> str | None:
+        return COLOURS[self.status]
+
+    @property
+    def is_done(self) -> bool:
+        """Meets every submission rule (a line with a problem may still)."""
+        return self.status != EXCLUDED and not self.problems
+
+
+def with_completeness(lines: QuerySet[ReturnLine]) -> QuerySet[ReturnLine]:
+    """Annotates what `line_state` needs: whether the line has figures and how many
+    open queries it has. Adds no query per line."""
+    return lines.annotate(
+        has_figures=Exists(ReturnEntry.objects.filter(line=OuterRef("pk"))),
+        open_query_count=Count(
+            "queries", filter=Q(queries__answered_at__isnull=True), distinct=True
+        ),
+    )
+
+
+def sent_back_comment(line: ReturnLine) -> str:
+    for name in SENT_BACK_FIELDS:
+        value = getattr(line, name, "")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def attach_sent_back_comments(annual_return, lines) -> None:
+    """Sets `sent_back_comment` on each line from the team's latest send-back (one
+    query). The comments are the review work's (`returns.selectors.review`); until
+    that module exists this does nothing."""
+    try:
+        from returns.selectors.review import line_comments
+    except ImportError:  # the review pages are not installed yet
+        return
+    comments = line_comments(annual_return=annual_return)
+    for line in lines:
+        line.sent_back_comment = comments.get(line.pk, "")
+
+
+def _has_figures(line: ReturnLine) -> bool:
+    value = getattr(line, "has_figures", None)
+    if value is None:
+        value = line.entries.exists()
+    return bool(value)
+
+
+def _open_queries(line: ReturnLine) -> int:
+    value = getattr(line, "open_query_count", None)
+    if value is None:
+        value = line.queries.filter(answered_at__isnull=True).count()
+    return int(value)
+
+
+def line_problems(line: ReturnLine, *, today: datetime.date | None = None) -> list[str]:
+    """What stops this line being submitted (empty when it may be). Queries and
+    comments do not stop a submission: they are the team's to close."""
+    if line.is_excluded:
+        return []
+    has_figures = _has_figures(line)
+    nothing_delivered = bool(line.nothing_delivered_reason.strip())
+    if not has_figures and not nothing_delivered:
+        return [NO_INPUT]
+    if line.delivered_credits >= line.target_credits:
+        return []
+    problems = []
+    # A line marked "nothing delivered" gives its reason there.
+    if not nothing_delivered and not line.shortfall_reason.strip():
+        problems.append(NO_SHORTFALL_REASON)
+    today = today or timezone.localdate()
+    ended = line.contract.ends_on < today
+    if not line.recovery_plan.strip():
+        problems.append(NO_MAKE_GOOD if ended else NO_RECOVERY_PLAN)
+    if not ended:
+        if line.recovery_by is None:
+            problems.append(NO_RECOVERY_DATE)
+        elif line.recovery_by > line.contract.ends_on:
+            problems.append(RECOVERY_TOO_LATE.format(ends_on=line.contract.ends_on))
+    return problems
+
+
+def line_state(line: ReturnLine, *, today: datetime.date | None = None) -> LineState:
+    """The task-list status of one line (annotate with `with_completeness` first)."""
+    has_figures = _has_figures(line)
+    open_queries = _open_queries(line)
+    comment = sent_back_comment(line)
+    below = line.delivered_credits < line.target_credits
+    if line.is_excluded:
+        return LineState(EXCLUDED, (), has_figures, False)
+    problems = tuple(line_problems(line, today=today))
+    started = (
+        has_figures
+        or line.nothing_delivered_reason.strip()
+        or line.shortfall_reason.strip()
+        or line.recovery_plan.strip()
+        or line.recovery_by is not None
+    )
+    if open_queries or comment:
+        status = PROBLEM
+    elif not started:
+        status = NOT_STARTED
+    elif problems:
+        status = IN_PROGRESS
+    elif below:
+        status = BELOW_TARGET
+    else:
+        status = COMPLETE
+    return LineState(status, problems, has_figures, below, open_queries, comment)
+
+
+def lines_for_task_list(annual_return) -> QuerySet[ReturnLine]:
+    """A return's lines with everything the task list, check-answers page and
+    submission need, in one query."""
+    return with_completeness(
+        ReturnLine.objects.filter(annual_return=annual_return)
+        .select_related("contract", "member", "lot__framework")
+        .order_by("contract__reference")
+    )
+
+
+@dataclass(frozen=True)
+class ReturnProgress:
+    total: int
+    done: int
+    problems: dict[int, tuple[str, ...]]  # line id → what stops it
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def return_progress(states: list[tuple[ReturnLine, LineState]]) -> ReturnProgress:
+    counted = [(line, s) for line, s in states if s.status != EXCLUDED]
+    return ReturnProgress(
+        total=len(counted),
+        done=sum(1 for _, s in counted if not s.problems),
+        problems={line.pk: s.problems for line, s in counted if s.problems},
+    )

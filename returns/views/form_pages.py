@@ -1,0 +1,77 @@
+"""The one pattern of a page with one form: on a valid POST call a service; a
+refusal (`ValidationError`) shows the page again with the service's words and 400;
+success flashes a message and redirects."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from returns.forms.attachments import EraseForm
+
+
+def first_message(form: Form, error: ValidationError) -> None:
+    form.add_error(None, error.messages[0])
+
+
+def form_page(
+    request: HttpRequest,
+    *,
+    form: Form,
+    action: Callable[[dict], object],
+    success: str | Callable[[object], str],
+    next_url: str,
+    template: str,
+    context: dict,
+    on_refusal: Callable[[Form, ValidationError], None] = first_message,
+) -> HttpResponse:
+    """Render `template` with `form`, or run `action(cleaned_data)` on a valid POST;
+    `success` may be a function of what the action returned."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = action(form.cleaned_data)
+        except ValidationError as error:
+            on_refusal(form, error)
+        else:
+            messages.success(request, success(done) if callable(success) else success)
+            return redirect(next_url)
+    return render(
+        request,
+        template,
+        {**context, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def erase_page(
+    request: HttpRequest,
+    *,
+    attachment,
+    erase: Callable[[str], object],
+    what: str,
+    success: str,
+) -> HttpResponse:
+    """An administrator's erase page for evidence or a case study of a line: a reason,
+    then `erase(reason)`; nothing happens to what is already erased."""
+    back = reverse("team:line_attachments", kwargs={"pk": attachment.line_id})
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not attachment.erased_at:
+        erase(form.cleaned_data["reason"])
+        messages.success(request, success)
+        return redirect(back)
+    return render(
+        request,
+        "returns/attachments/erase.html",
+        {
+            "form": form,
+            "back": back,
+            "what": what,
+            "already_erased": attachment.erased_at,
+            "line": attachment.line,
+        },
+        status=400 if form.errors else 200,
+    )
