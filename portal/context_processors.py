@@ -9,7 +9,7 @@ def navigation(request) -> dict:
     """The service navigation for whoever is signed in; empty for the public."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "team_search": False}
     items: list[tuple[str, str]] = []
     if is_team(user):
         items.append(("Team desk", reverse("team:home")))
@@ -20,9 +20,14 @@ def navigation(request) -> dict:
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path
+    team_home = reverse("team:home")
     return {
         "nav_items": [
             {"label": label, "url": url, "active": path.startswith(url)}
             for label, url in items
-        ]
+        ],
+        # one search box on every team page (the search page has its own)
+        "team_search": path.startswith(team_home)
+        and path != reverse("team:search")
+        and is_team(user),
     }

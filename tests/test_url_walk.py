@@ -189,6 +189,11 @@ EXPECTED: dict[str, dict] = {
     "team:spreadsheet_confirm": row(LOGIN, 403, 403, 403, 403, 405, 405),
     "team:year_exports": TEAM_ONLY,
     "team:year_export_download": row(LOGIN, 403, 403, 403, 403, 404, 404),
+    # the team's desk, search and records (issue 20)
+    "team:search": TEAM_ONLY,
+    "team:supplier": TEAM_ONLY,
+    "team:contract": TEAM_ONLY,
+    "team:contacts_never_signed_in": TEAM_ONLY,
     # member
     "member:home": MEMBERS_ONLY,
     "member:year": MEMBERS_ONLY,  # each viewer sees their own member's lines
@@ -236,6 +241,8 @@ KWARG_VALUES = {
     "import_id": lambda w: w["import_run"].pk,
     "import_kind": lambda w: "valuations",
     "year_slug": lambda w: w["return_a"].year.slug,
+    "supplier_id": lambda w: w["return_a"].supplier_id,
+    "contract_id": lambda w: w["line_a"].contract_id,
 }
 
 

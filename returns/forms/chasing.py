@@ -23,6 +23,18 @@ class CompletionFilterForm(forms.Form):
         empty_label="All frameworks",
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
+    overdue_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3660,
+        label="Overdue by more than (days)",
+    )
+    due_within = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=3660,
+        label="Due within (days)",
+    )
     sort = forms.ChoiceField(
         required=False, choices=list(SORT_LABELS.items()), label="Sort by"
     )
@@ -35,6 +47,8 @@ class CompletionFilterForm(forms.Form):
             "status": data.get("status") or "",
             "framework_id": framework.pk if framework else None,
             "overdue": bool(data.get("overdue")),
+            "overdue_days": data.get("overdue_days"),
+            "due_within": data.get("due_within"),
             "sort": data.get("sort") or "supplier",
         }
 

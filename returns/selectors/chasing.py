@@ -13,6 +13,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -22,7 +23,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import SupplierContact
-from returns.figures import overdue_filter, submissions_by_day, with_deadlines
+from returns.figures import (
+    CHASED,
+    overdue_filter,
+    submissions_by_day,
+    with_deadlines,
+)
 from returns.models import AnnualReturn, Reminder, ReportingYear, ReturnLine
 
 SORTS = {
@@ -57,6 +63,16 @@ def _lines(**filters):
     ).order_by()
 
 
+def due_within_filter(*, today: datetime.date, days: int) -> Q:
+    """Not started or in progress, with the effective deadline today or in the next
+    `days` days (needs `with_deadlines`)."""
+    return Q(
+        status__in=CHASED,
+        effective_deadline_day__gte=today,
+        effective_deadline_day__lte=today + datetime.timedelta(days=days),
+    )
+
+
 def chasing_rows(
     *,
     year: ReportingYear,
@@ -64,6 +80,8 @@ def chasing_rows(
     status: str = "",
     framework_id: int | None = None,
     overdue: bool = False,
+    overdue_days: int | None = None,
+    due_within: int | None = None,
     sort: str = "supplier",
 ) -> QuerySet[AnnualReturn]:
     """The year's returns with: counted lines and target, effective deadline, whether
@@ -131,6 +149,11 @@ def chasing_rows(
         )
     if overdue:
         returns = returns.filter(overdue_filter(today=today))
+        if overdue_days:
+            before = today - datetime.timedelta(days=overdue_days)
+            returns = returns.filter(effective_deadline_day__lt=before)
+    if due_within is not None:
+        returns = returns.filter(due_within_filter(today=today, days=due_within))
     return returns.order_by(*SORTS.get(sort, SORTS["supplier"]))
 
 

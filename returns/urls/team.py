@@ -9,10 +9,12 @@ from returns.views import (
     queries,
     reports,
     review,
+    search,
     shortfall,
     spreadsheets,
     team,
     team_lines,
+    team_records,
     years,
 )
 
@@ -20,6 +22,14 @@ app_name = "team"
 
 urlpatterns = [
     path("", team.home, name="home"),
+    path("search/", search.search, name="search"),
+    path("suppliers/<int:supplier_id>/", team_records.supplier, name="supplier"),
+    path("contracts/<int:contract_id>/", team_records.contract, name="contract"),
+    path(
+        "contacts/never-signed-in/",
+        team.never_signed_in,
+        name="contacts_never_signed_in",
+    ),
     path(
         "history/<str:kind>/<int:pk>/",
         history.history,

@@ -1,0 +1,176 @@
+"""A contract over its whole life: each year it was on a return (the line's snapshot
+of member, lot, spend and target; what was delivered; the shortfall and the recovery
+plan) and its position to date (DESIGN "Contract to date").
+
+The figures follow `returns.figures`: delivered counts approved returns only; what a
+submitted return holds is "awaiting review"; an excluded line, or a line of a return
+marked not required, counts nowhere. The to-date figure is `figures.contract_to_date`
+itself, so it is the same number as on the shortfall pages.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from core.numbers import round_credits
+from frameworks.models import Contract, DeliveryPlanItem, Valuation
+from returns.figures import AT_RISK_DAYS, ZERO, ContractToDate, contract_to_date
+from returns.models import AnnualReturn, CaseStudy, Evidence, ReturnEntry, ReturnLine
+
+S = AnnualReturn.Status
+
+
+@dataclass
+class LineYear:
+    line: ReturnLine
+    counted: bool
+    target: Decimal
+    delivered: Decimal  # approved returns only
+    awaiting_review: Decimal
+    entered: Decimal  # what the supplier has entered, whatever the status
+
+    @property
+    def year(self):
+        return self.line.annual_return.year
+
+    @property
+    def shortfall(self) -> Decimal:
+        if not self.counted or self.line.annual_return.status != S.APPROVED:
+            return ZERO
+        return max(self.target - self.delivered, ZERO)
+
+    def recovery_passed(self, today: datetime.date) -> bool:
+        return bool(self.line.recovery_by and self.line.recovery_by < today)
+
+
+@dataclass
+class PlanRow:
+    measure: object
+    committed: Decimal
+    delivered: Decimal  # approved, over the contract's life
+
+
+@dataclass
+class ContractLife:
+    contract: Contract
+    today: datetime.date
+    years: list[LineYear]
+    to_date: ContractToDate | None
+    plan: list[PlanRow] = field(default_factory=list)
+    valuations: list[Valuation] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    case_studies: list[CaseStudy] = field(default_factory=list)
+
+    @property
+    def target(self) -> Decimal:
+        return self.to_date.target if self.to_date else ZERO
+
+    @property
+    def delivered(self) -> Decimal:
+        return self.to_date.delivered if self.to_date else ZERO
+
+    @property
+    def awaiting_review(self) -> Decimal:
+        return self.to_date.awaiting_review if self.to_date else ZERO
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(self.target - self.delivered, ZERO)
+
+    @property
+    def has_ended(self) -> bool:
+        return self.contract.ends_on < self.today
+
+    @property
+    def at_risk(self) -> bool:
+        ends = self.contract.ends_on
+        return (
+            self.today <= ends <= self.today + datetime.timedelta(days=AT_RISK_DAYS)
+            and self.delivered < self.target
+        )
+
+    @property
+    def ended_short(self) -> bool:
+        return self.has_ended and self.delivered < self.target
+
+    @property
+    def recovery_plans(self) -> list[LineYear]:
+        return [row for row in self.years if row.line.recovery_plan]
+
+
+def contract_lines(contract: Contract) -> QuerySet[ReturnLine]:
+    return (
+        ReturnLine.objects.filter(contract=contract)
+        .select_related(
+            "annual_return__year",
+            "annual_return__supplier",
+            "member",
+            "lot__framework",
+        )
+        .order_by("annual_return__year__starts_on", "pk")
+    )
+
+
+def _line_year(line: ReturnLine) -> LineYear:
+    status = line.annual_return.status
+    counted = line.excluded_at is None and status != S.NOT_REQUIRED
+    entered = round_credits(line.delivered_credits)
+    return LineYear(
+        line=line,
+        counted=counted,
+        target=round_credits(line.target_credits) if counted else ZERO,
+        delivered=entered if counted and status == S.APPROVED else ZERO,
+        awaiting_review=entered if counted and status == S.SUBMITTED else ZERO,
+        entered=entered,
+    )
+
+
+def _plan(contract: Contract) -> list[PlanRow]:
+    delivered = dict(
+        ReturnEntry.objects.filter(
+            line__contract=contract,
+            line__excluded_at__isnull=True,
+            line__annual_return__status=S.APPROVED,
+        )
+        .order_by()
+        .values_list("measure_id")
+        .annotate(total=Sum("quantity"))
+    )
+    items = DeliveryPlanItem.objects.filter(contract=contract).select_related("measure")
+    return [
+        PlanRow(
+            measure=item.measure,
+            committed=item.committed_quantity,
+            delivered=Decimal(delivered.get(item.measure_id) or 0).quantize(
+                Decimal("0.01")
+            ),
+        )
+        for item in sorted(items, key=lambda i: (i.measure.position, i.measure.code))
+    ]
+
+
+def contract_life(*, contract: Contract, today: datetime.date) -> ContractLife:
+    """Everything the team's contract page shows: a fixed number of queries."""
+    lines = list(contract_lines(contract))
+    return ContractLife(
+        contract=contract,
+        today=today,
+        years=[_line_year(line) for line in lines],
+        to_date=contract_to_date(contract_id=contract.pk),
+        plan=_plan(contract),
+        valuations=list(
+            Valuation.objects.filter(contract=contract).order_by("period_end")
+        ),
+        evidence=list(
+            Evidence.objects.filter(line__contract=contract, erased_at__isnull=True)
+            .select_related("line__annual_return__year")
+            .order_by("-uploaded_at")
+        ),
+        case_studies=list(
+            CaseStudy.objects.filter(line__contract=contract, erased_at__isnull=True)
+            .select_related("line__annual_return__year")
+            .order_by("-pk")
+        ),
+    )
