@@ -31,6 +31,7 @@ CASE_STUDY_REQUESTED = "case_study_requested"  # publication requested
 # Of a reporting year (YearEvent), not of a return:
 REPORT_PUBLISHED = "report_published"
 REPORT_UNPUBLISHED = "report_unpublished"
+ISSUE_CONFIRMED = "issue_confirmed"  # "issue now" despite the warnings
 
 LABELS = {
     ISSUED: "Return issued",
@@ -60,6 +61,7 @@ LABELS = {
     CASE_STUDY_REQUESTED: "Case study publication requested",
     REPORT_PUBLISHED: "Impact report published",
     REPORT_UNPUBLISHED: "Impact report taken down",
+    ISSUE_CONFIRMED: "Issue now confirmed despite the warnings",
 }
 
 

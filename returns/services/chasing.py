@@ -22,6 +22,8 @@ __all__ = [
     "return_mark_required",
 ]
 from ..models import AnnualReturn, Notification, Reminder
+from ..selectors.guard_rails import not_required_consequence
+from .confirmation import require_confirmation
 from .events import event_record
 from .notifications import notifications_deliver
 from .reminders import active_contacts_by_supplier, record_sent
@@ -174,10 +176,12 @@ def return_extend(
 
 @transaction.atomic
 def return_mark_not_required(
-    *, annual_return: AnnualReturn, reason: str, acting_user
+    *, annual_return: AnnualReturn, reason: str, acting_user, confirmed: bool = False
 ) -> AnnualReturn:
     """Takes an open return out of chasing and out of the completion figures,
-    remembering its state so it can be put back."""
+    remembering its state so it can be put back. A return with figures entered is
+    refused (ConfirmationNeeded) until the team confirms that they will count
+    nowhere; the confirmation is recorded with the event."""
     annual_return = _locked(annual_return)
     reason = (reason or "").strip()
     if annual_return.status == AnnualReturn.Status.NOT_REQUIRED:
@@ -186,6 +190,9 @@ def return_mark_not_required(
         raise ValidationError(NOT_REQUIRED_CLOSED)
     if not reason:
         raise ValidationError({"reason": REASON_NEEDED})
+    note = require_confirmation(
+        not_required_consequence(annual_return=annual_return), confirmed=confirmed
+    )
     previous = annual_return.status
     annual_return.status_before_not_required = previous
     annual_return.status = AnnualReturn.Status.NOT_REQUIRED
@@ -197,7 +204,7 @@ def return_mark_not_required(
         annual_return=annual_return,
         kind=events.NOT_REQUIRED,
         actor=acting_user,
-        comment=reason,
+        comment="\n".join(part for part in (reason, note) if part),
         snapshot={"from": previous},
     )
     return annual_return

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from .. import events
 from ..models import ReportingYear, YearEvent
+from ..selectors.guard_rails import publish_consequence
+from .confirmation import require_confirmation
 
 NOT_ISSUED = "This year's returns have not been issued, so there is nothing to publish."
 
@@ -14,18 +16,27 @@ class ReportProblem(ValueError):
 
 
 @transaction.atomic
-def report_publish(*, year: ReportingYear, acting_user) -> ReportingYear:
+def report_publish(
+    *, year: ReportingYear, acting_user, confirmed: bool = False
+) -> ReportingYear:
     """Publishes the year's impact report at /impact/<year>/ and records who did it.
-    Publishing again changes nothing. Called by the team's report page."""
+    While returns are not all approved it refuses (ConfirmationNeeded) until the team
+    confirms what the public page will show; the confirmation is recorded with the
+    event. Publishing again changes nothing. Called by the team's report page."""
     year = ReportingYear.objects.select_for_update().get(pk=year.pk)
     if year.issued_at is None and not year.returns.exists():
         raise ReportProblem(NOT_ISSUED)
     if year.report_published_at is not None:
         return year
+    note = require_confirmation(publish_consequence(year=year), confirmed=confirmed)
     year.report_published_at = timezone.now()
     year.save(update_fields=["report_published_at"])
     YearEvent.objects.create(
-        year=year, kind=events.REPORT_PUBLISHED, actor=acting_user, at=timezone.now()
+        year=year,
+        kind=events.REPORT_PUBLISHED,
+        actor=acting_user,
+        at=timezone.now(),
+        comment=note,
     )
     return year
 

@@ -23,6 +23,8 @@ from accounts.permissions import is_administrator, is_team
 
 from .. import events
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
+from ..selectors.guard_rails import approve_consequence
+from .confirmation import require_confirmation
 from .events import event_record
 from .notifications import notifications_queue
 
@@ -109,16 +111,21 @@ def _clean_line_comments(
 
 @transaction.atomic
 def return_approve(
-    *, annual_return: AnnualReturn, user, comment: str = ""
+    *, annual_return: AnnualReturn, user, comment: str = "", confirmed: bool = False
 ) -> AnnualReturn:
     """submitted → approved: locks the return (the supplier can no longer change it),
     records who approved it and when, and emails the supplier's active contacts.
-    Called by the team's review page."""
+    With a query still open on one of its lines it refuses (ConfirmationNeeded)
+    until confirmed; the confirmation is recorded with the event. Called by the
+    team's review page."""
     if not is_team(user):
         raise PermissionDenied(NOT_TEAM)
     annual_return = _lock(annual_return)
     if annual_return.status != AnnualReturn.Status.SUBMITTED:
         raise _state_error(NOT_SUBMITTED, annual_return, action="approved")
+    note = require_confirmation(
+        approve_consequence(annual_return=annual_return), confirmed=confirmed
+    )
     approvals = _count(annual_return, events.APPROVED)
     annual_return.status = AnnualReturn.Status.APPROVED
     annual_return.approved_at = timezone.now()
@@ -132,7 +139,7 @@ def return_approve(
         annual_return=annual_return,
         kind=events.APPROVED,
         actor=user,
-        comment=_clean(comment),
+        comment="\n".join(part for part in (_clean(comment), note) if part),
     )
     notifications_queue(
         recipients=_contacts(annual_return),

@@ -33,8 +33,10 @@ from returns.selectors.chasing import (
     submissions_by_week,
 )
 from returns.services import chasing
+from returns.services.confirmation import ConfirmationNeeded
 
 from .access import team_required
+from .form_pages import confirmation_page, confirmed
 
 PAGE_SIZE = 50
 
@@ -320,11 +322,21 @@ def return_not_required(request: HttpRequest, reference: str) -> HttpResponse:
         service = (
             chasing.return_mark_required if back else chasing.return_mark_not_required
         )
+        extra = {} if back else {"confirmed": confirmed(request)}
         try:
             service(
                 annual_return=annual_return,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
+                **extra,
+            )
+        except ConfirmationNeeded as needed:
+            return confirmation_page(
+                request,
+                consequence=needed.consequence,
+                title=f"Mark {annual_return.reference} not required?",
+                button="Mark as not required anyway",
+                back_url=reverse("team:chase_history", args=[reference]),
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -75,3 +75,43 @@ def erase_page(
         },
         status=400 if form.errors else 200,
     )
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """The team pressed the confirmation page's button (it posts `confirm=yes`)."""
+    return request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+def confirmation_page(
+    request: HttpRequest,
+    *,
+    consequence: str,
+    title: str,
+    button: str,
+    back_url: str,
+) -> HttpResponse:
+    """What a decision will do, in numbers, with a button that posts the same form
+    again with `confirm=yes` (the form's own fields carried through), and a way back
+    that changes nothing. 409: the decision is waiting on the team."""
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", CONFIRM_FIELD)
+        for value in values
+    ]
+    return render(
+        request,
+        "returns/team/confirm.html",
+        {
+            "consequence": consequence,
+            "title": title,
+            "button": button,
+            "back_url": back_url,
+            "action": request.get_full_path(),
+            "carried": carried,
+        },
+        status=409,
+    )

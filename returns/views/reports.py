@@ -4,15 +4,18 @@ year before beside it, and the publish / take down action."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from returns import figures
 from returns.models import ReportingYear, YearEvent
 from returns.selectors.years import year_by_slug
+from returns.services.confirmation import ConfirmationNeeded
 from returns.services.reports import ReportProblem, report_publish, report_unpublish
 from returns.views import report_rendering
 
 from .access import team_required
+from .form_pages import confirmation_page, confirmed
 
 
 @team_required
@@ -55,7 +58,17 @@ def publish(request: HttpRequest, year_slug: str) -> HttpResponse:
         messages.success(request, f"The {year.label} report is no longer public.")
     else:
         try:
-            report_publish(year=year, acting_user=request.user)
+            report_publish(
+                year=year, acting_user=request.user, confirmed=confirmed(request)
+            )
+        except ConfirmationNeeded as needed:
+            return confirmation_page(
+                request,
+                consequence=needed.consequence,
+                title=f"Publish the {year.label} report now?",
+                button="Publish anyway",
+                back_url=reverse("team:report", args=[year.slug]),
+            )
         except ReportProblem as problem:
             messages.error(request, str(problem))
         else:

@@ -18,9 +18,11 @@ from returns.models import AnnualReturn, ReportingYear, ReturnLine
 from returns.selectors import review as review_selectors
 from returns.selectors.years import current_reporting_year
 from returns.services import review as review_services
+from returns.services.confirmation import ConfirmationNeeded
 from returns.services.submission import submitted_on_time
 
 from .access import _role_required, team_required
+from .form_pages import confirmation_page, confirmed
 
 administrator_required = _role_required(is_administrator)
 PAGE_SIZE = 50
@@ -111,7 +113,18 @@ def review_approve(request: HttpRequest, reference: str) -> HttpResponse:
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         review_services.return_approve(
-            annual_return=annual_return, user=request.user, comment=comment
+            annual_return=annual_return,
+            user=request.user,
+            comment=comment,
+            confirmed=confirmed(request),
+        )
+    except ConfirmationNeeded as needed:
+        return confirmation_page(
+            request,
+            consequence=needed.consequence,
+            title=f"Approve {annual_return.reference} with an open query?",
+            button="Approve anyway",
+            back_url=reverse("team:review_detail", args=[reference]),
         )
     except ValidationError as error:
         messages.error(request, _message(error))

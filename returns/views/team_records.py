@@ -24,5 +24,7 @@ def supplier(request: HttpRequest, supplier_id: int) -> HttpResponse:
 
 @team_required
 def contract(request: HttpRequest, contract_id: int) -> HttpResponse:
-    life = contract_life(contract=team_contract_get(pk=contract_id), today=timezone.localdate())
+    life = contract_life(
+        contract=team_contract_get(pk=contract_id), today=timezone.localdate()
+    )
     return render(request, "returns/team/contract.html", {"life": life})

@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,14 +23,17 @@ from returns.services import (
     year_open,
     year_withdraw_ready,
 )
+from returns.services.confirmation import ConfirmationNeeded
 from returns.services.issuing import (
     year_measures_update,
     year_update,
 )
 from returns.services.issuing.plan import WARNING_LABELS
+from returns.services.issuing.readiness import issue_run_start
 from returns.services.years import label_for, year_dates
 
 from .access import team_required
+from .form_pages import confirmation_page, confirmed
 
 RUNS_SHOWN = 10
 
@@ -237,25 +239,30 @@ def year_ready(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("team:year_detail", slug=year.slug)
 
 
-NOT_READY_TO_ISSUE = "Mark the year ready before issuing it"
-
-
 @team_required
 @require_POST
 def year_run(request: HttpRequest, slug: str) -> HttpResponse:
     """Queues a dry run or an issue as a task and shows its run."""
-    from returns.tasks import issue_year
 
     year = year_by_slug(slug)
-    dry_run = request.POST.get("action") != "issue"
-    if not dry_run and year.ready_at is None and year.issued_at is None:
-        messages.error(request, NOT_READY_TO_ISSUE)
-        return redirect("team:year_detail", slug=year.slug)
-    with transaction.atomic():
-        run = IssueRun.objects.create(
-            year=year, started_by=request.user, dry_run=dry_run
+    try:
+        run = issue_run_start(
+            year=year,
+            acting_user=request.user,
+            dry_run=request.POST.get("action") != "issue",
+            confirmed=confirmed(request),
         )
-        issue_year.delay_on_commit(run_id=run.pk)
+    except ConfirmationNeeded as needed:
+        return confirmation_page(
+            request,
+            consequence=needed.consequence,
+            title=f"Issue {year.label} now?",
+            button="Issue now anyway",
+            back_url=reverse("team:year_detail", args=[year.slug]),
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("team:year_detail", slug=year.slug)
     return redirect("team:issue_run", slug=year.slug, run_id=run.pk)
 
 

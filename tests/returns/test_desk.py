@@ -200,7 +200,7 @@ def test_the_desk_queries_do_not_grow_with_the_returns(
 
     with CaptureQueriesContext(connection) as small:
         assert team_client.get(reverse("team:home")).status_code == 200
-    for index in range(15):
+    for _ in range(15):
         annual_return = factories.issued_return(
             year=team_desk(year=None, today=TODAY).year
             or factories.ReportingYearFactory(first_year=2024),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from returns import events, figures
 from returns.models import AnnualReturn, YearEvent
 from returns.selectors import reports
+from returns.services.confirmation import ConfirmationNeeded
 from returns.services.reports import report_publish, report_unpublish
 from tests import factories
 from tests.returns.impact_world import build_impact_world
@@ -161,7 +162,12 @@ def test_public_case_studies_are_approved_public_text_on_approved_returns(report
 
 def test_publishing_records_an_event_and_taking_down_another(world, team_user):
     year = world["this"]
-    report_publish(year=year, acting_user=team_user)
+    with pytest.raises(ConfirmationNeeded) as needed:  # not every return approved
+        report_publish(year=year, acting_user=team_user)
+    year.refresh_from_db()
+    assert year.report_published_at is None
+    assert not YearEvent.objects.filter(year=year).exists()
+    report_publish(year=year, acting_user=team_user, confirmed=True)
     year.refresh_from_db()
     assert year.report_published_at is not None
     report_publish(year=year, acting_user=team_user)  # again: nothing more
@@ -171,7 +177,7 @@ def test_publishing_records_an_event_and_taking_down_another(world, team_user):
     assert list(
         YearEvent.objects.filter(year=year).values_list("kind", "actor", "comment")
     ) == [
-        (events.REPORT_PUBLISHED, team_user.pk, ""),
+        (events.REPORT_PUBLISHED, team_user.pk, f"Confirmed: {needed.value}"),
         (events.REPORT_UNPUBLISHED, team_user.pk, "A figure was wrong"),
     ]
 
@@ -187,7 +193,10 @@ def test_the_public_report_is_404_until_published_and_after_taken_down(
         == 404
     )
     publish = reverse("team:report_publish", args=[world["this"].slug])
-    assert team_client.post(publish, {"action": "publish"}).status_code == 302
+    assert team_client.post(publish, {"action": "publish"}).status_code == 409
+    assert anonymous.get(url).status_code == 404  # not without confirming
+    confirm = {"action": "publish", "confirm": "yes"}
+    assert team_client.post(publish, confirm).status_code == 302
     assert anonymous.get(url).status_code == 200
     assert (
         world["this"].label in anonymous.get(reverse("impact:index")).content.decode()
@@ -200,7 +209,7 @@ def test_the_public_report_shows_no_personal_data_and_nothing_unapproved(
     world, team_user
 ):
     viewer = factories.MemberViewerFactory(member=world["member_a"])
-    report_publish(year=world["this"], acting_user=team_user)
+    report_publish(year=world["this"], acting_user=team_user, confirmed=True)
     html = Client().get(reverse("impact:report", args=[world["this"].slug]))
     text = html.content.decode()
     assert "An apprentice joins the site team" in text
@@ -270,7 +279,9 @@ def test_report_pages_make_the_same_queries_at_two_sizes(team_client):
         year = factories.ReportingYearFactory(first_year=2000 + size)
         last_year = factories.ReportingYearFactory(first_year=1999 + size)
         _grow(year, last_year, size)
-        report_publish(year=year, acting_user=factories.TeamUserFactory())
+        report_publish(
+            year=year, acting_user=factories.TeamUserFactory(), confirmed=True
+        )
         for name, client in (("team:report", team_client), ("impact:report", Client())):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(reverse(name, args=[year.slug])).status_code == 200

@@ -16,7 +16,7 @@ from returns.models import (
     YearMeasure,
 )
 from returns.services import returns_issue
-from returns.views.years import NOT_READY_TO_ISSUE
+from returns.services.issuing.readiness import NOT_READY_TO_ISSUE
 from tests import factories
 from tests.returns.test_issuing import contract_with, ready_year
 
@@ -154,7 +154,8 @@ def test_issue_now_runs_as_a_task_and_shows_its_summary(
     contract_with("150000.00")
     with django_capture_on_commit_callbacks(execute=True):
         response = team_client.post(
-            reverse("team:year_run", kwargs={"slug": year.slug}), {"action": "issue"}
+            reverse("team:year_run", kwargs={"slug": year.slug}),
+            {"action": "issue", "confirm": "yes"},
         )
     run = IssueRun.objects.get()
     assert response.url == reverse(

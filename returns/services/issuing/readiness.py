@@ -9,13 +9,53 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ...models import IssueRun, ReportingYear
+from ... import events
+from ...models import IssueRun, ReportingYear, YearEvent
 from .issue import returns_issue
 
 logger = logging.getLogger(__name__)
 
 ALREADY_ISSUED = "Reporting year {label} has already been issued"
 NOT_READY = "Reporting year {label} is not marked ready"
+NOT_READY_TO_ISSUE = "Mark the year ready before issuing it"
+
+
+@transaction.atomic
+def issue_run_start(
+    *,
+    year: ReportingYear,
+    acting_user,
+    dry_run: bool,
+    confirmed: bool = False,
+    today: datetime.date | None = None,
+) -> IssueRun:
+    """Queues a dry run, or the team's "issue now", as a task and returns its run.
+    Issuing now needs the year marked ready (or already issued: a re-issue); before
+    the year has ended, or with live contracts missing their last quarter's
+    valuation, it refuses (ConfirmationNeeded) until the team confirms, and records
+    who confirmed what. Called by the year's page."""
+    from ...selectors.guard_rails import issue_now_consequence
+    from ...tasks import issue_year
+    from ..confirmation import require_confirmation
+
+    if not dry_run:
+        if year.ready_at is None and year.issued_at is None:
+            raise ValidationError(NOT_READY_TO_ISSUE)
+        consequence = issue_now_consequence(
+            year=year, today=today or timezone.localdate()
+        )
+        note = require_confirmation(consequence, confirmed=confirmed)
+        if note:
+            YearEvent.objects.create(
+                year=year,
+                kind=events.ISSUE_CONFIRMED,
+                actor=acting_user,
+                at=timezone.now(),
+                comment=note,
+            )
+    run = IssueRun.objects.create(year=year, started_by=acting_user, dry_run=dry_run)
+    issue_year.delay_on_commit(run_id=run.pk)
+    return run
 
 
 @transaction.atomic
