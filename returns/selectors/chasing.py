@@ -312,3 +312,38 @@ def same_point_last_year(
         count for submitted_on, count in last_by_day.items() if submitted_on <= day
     )
     return day, submitted
+
+
+def next_in_list(
+    *, year: ReportingYear, today: datetime.date, reference: str, **filters
+) -> str | None:
+    """The return after `reference` in the completion page's supplier table, as
+    filtered and sorted there; None at the end (or when it is not in the list).
+    One query of references only."""
+    references = list(
+        chasing_rows(year=year, today=today, **filters).values_list(
+            "reference", flat=True
+        )
+    )
+    try:
+        index = references.index(reference)
+    except ValueError:
+        return None
+    return references[index + 1] if index + 1 < len(references) else None
+
+
+def incomplete_lines(annual_return: AnnualReturn) -> list[tuple[ReturnLine, object]]:
+    """The return's counted lines that stop it being submitted, each with its state
+    (what the supplier still has to do)."""
+    from returns.selectors.completeness import (
+        EXCLUDED,
+        line_state,
+        lines_for_task_list,
+    )
+
+    states = [(line, line_state(line)) for line in lines_for_task_list(annual_return)]
+    return [
+        (line, state)
+        for line, state in states
+        if state.status != EXCLUDED and state.problems
+    ]

@@ -27,6 +27,8 @@ from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
     chasing_rows,
+    incomplete_lines,
+    next_in_list,
     previous_year,
     primary_contact,
     same_point_last_year,
@@ -66,6 +68,13 @@ def _add_errors(form, error: ValidationError) -> None:
     for field, errors in error.message_dict.items():
         for message in errors:
             form.add_error(field if field in form.fields else None, message)
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The completion page's filters from the query string, without the page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _chart(weeks) -> dict:
@@ -156,6 +165,7 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
             "page_obj": page,
             "token": uuid.uuid4().hex,
             "export_query": request.GET.urlencode(),
+            "filter_query": _filter_query(request),
         },
     )
 
@@ -264,10 +274,31 @@ def chase_history(request: HttpRequest, reference: str) -> HttpResponse:
         .order_by("-at")
     )
     today = timezone.localdate()
+    # The completion page's filter comes along, for "next supplier" and the way back.
+    filter_form = CompletionFilterForm(request.GET or None)
+    filters = filter_form.cleaned() if request.GET else CompletionFilterForm().cleaned()
+    filter_query = _filter_query(request)
+    following = next_in_list(
+        year=annual_return.year,
+        today=today,
+        reference=annual_return.reference,
+        **filters,
+    )
     return render(
         request,
         "returns/team/chase_history.html",
         {
+            "incomplete": incomplete_lines(annual_return)
+            if annual_return.status in chasing.CHASED
+            or annual_return.status == AnnualReturn.Status.RETURNED
+            else [],
+            "next_url": (
+                reverse("team:chase_history", args=[following])
+                + (f"?{filter_query}" if filter_query else "")
+            )
+            if following
+            else None,
+            "filter_query": filter_query,
             "annual_return": annual_return,
             "contacts": contacts,
             "history": history,
@@ -279,7 +310,8 @@ def chase_history(request: HttpRequest, reference: str) -> HttpResponse:
             and today > annual_return.effective_deadline,
             "completion_url": reverse(
                 "team:completion", kwargs={"slug": annual_return.year.slug}
-            ),
+            )
+            + (f"?{filter_query}#suppliers" if filter_query else ""),
         },
     )
 
