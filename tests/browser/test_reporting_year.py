@@ -53,6 +53,12 @@ def test_the_team_opens_checks_and_issues_a_year(page, live_server, csp_violatio
 
     page.get_by_role("button", name="Mark ready to issue").click()
     page.get_by_role("button", name="Issue now").click()
+    # its only contract has no valuation for the quarter ending 31 March 2026
+    assert (
+        "1 live contract has no valuation" in page.locator("#consequence").inner_text()
+    )
+    assert_accessible(page, "issue-confirm")
+    page.get_by_role("button", name="Issue now anyway").click()
     page.wait_for_url(f"{live_server.url}/team/years/2025-26/runs/*/")
     assert "Issue: finished" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page, "issue-run")
