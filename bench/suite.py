@@ -228,6 +228,19 @@ MEMBER_SQL = (
     GROUP BY l.contract_id, e.measure_id
     """,
 )
+DESK_SQL = """
+SELECT COUNT(*) FILTER (WHERE status = 'submitted'),
+       COUNT(*) FILTER (WHERE status IN ('not_started', 'in_progress')
+                        AND COALESCE(extended_deadline, y.deadline) < CURRENT_DATE),
+       COUNT(*) FILTER (WHERE status = 'not_started'),
+       COUNT(*) FILTER (WHERE status = 'approved')
+FROM returns_annualreturn r JOIN returns_reportingyear y ON y.id = r.year_id
+WHERE r.year_id = %s
+"""
+SEARCH_SQL = """
+SELECT id, reference, title FROM frameworks_contract
+WHERE UPPER(title) LIKE %s ORDER BY title LIMIT 21
+"""
 RETURN_SQL = """
 SELECT l.id, l.spend, l.target_credits, l.delivered_credits, COUNT(e.id)
 FROM returns_returnline l LEFT JOIN returns_returnentry e ON e.line_id = l.id
@@ -301,6 +314,23 @@ def measure_pages(run: Run) -> None:
                 sql_runner(sql, [year.pk] if year else None),
                 "per contract, then per group (two GROUP BYs, one query)",
             )
+
+    _page(
+        run,
+        team,
+        f"Team desk, {season.label} (team)",
+        reverse("team:home"),
+        sql_runner(DESK_SQL, [season.pk]),
+        "the year's returns counted by state and deadline (one aggregate)",
+    )
+    _page(
+        run,
+        team,
+        "Team search for a common word (team)",
+        reverse("team:search") + "?" + urlencode({"q": "housing"}),
+        sql_runner(SEARCH_SQL, ["%HOUSING%"]),
+        "contracts whose title contains the word (one indexed LIKE)",
+    )
 
     member_user = dataset.member_user()
     member = member_user.member_viewers.get().member
