@@ -73,7 +73,7 @@ def test_the_team_filters_to_an_overdue_supplier_reminds_and_records_a_call(
     )
     assert len(mail.outbox) == 1 and late.reference in mail.outbox[0].body
 
-    page.get_by_role("link", name="Slowcoach Builders Ltd").click()
+    page.get_by_role("link", name="Slowcoach Builders Ltd", exact=True).click()
     page.get_by_label("Phone call").check()
     page.get_by_label("What was said or agreed").fill("Spoke to Sam: by Friday")
     page.get_by_role("button", name="Record it").click()
