@@ -16,6 +16,7 @@ from accounts.models import Invitation
 from frameworks.models import ImportRun
 from returns.models import AnnualReturn, IssueRun
 from tests import factories
+from tests.sessions import signed_in
 
 ROLES = (
     "anonymous",
@@ -363,7 +364,7 @@ def test_every_url_answers_each_role_as_the_table_says(world):
     for role, user in world["users"].items():
         client = Client()
         if user is not None:
-            client.force_login(user)
+            signed_in(client, user)
         clients[role] = client
     routes = project_routes()
     for route in routes:

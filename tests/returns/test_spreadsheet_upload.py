@@ -15,6 +15,7 @@ from returns.models import ReturnEntry, ReturnEvent, ReturnLine
 from returns.spreadsheets import layout
 from returns.spreadsheets.workbook import build_return_workbook
 from tests import factories
+from tests.sessions import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ FILLED = {
 
 def test_round_trip_saves_exactly_the_figures_in_the_file(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(build_return_workbook(annual_return).content, FILLED)
     preview = _upload(client, annual_return, content)
     assert preview.status_code == 200, preview.context.get("plan").problems
@@ -125,7 +126,7 @@ def test_round_trip_saves_exactly_the_figures_in_the_file(client, setting):
 
 def test_credits_column_of_the_file_is_never_read(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content,
         {("C-0001", "EMP-FT"): 1, ("C-0001", "credits"): 9999},
@@ -166,7 +167,7 @@ def test_round_trip_through_libreoffice_with_text_numbers_blank_rows_and_widths(
     client, setting, tmp_path
 ):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     book = load_workbook(io.BytesIO(build_return_workbook(annual_return).content))
     sheet = book[layout.RETURN]
     codes = _codes(sheet)
@@ -193,7 +194,7 @@ def test_a_line_changed_online_since_download_is_shown_and_kept_unless_replaced(
     from returns.services.lines import line_save
 
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 4}
     )
@@ -220,7 +221,7 @@ def test_a_line_changed_online_since_download_is_shown_and_kept_unless_replaced(
 
 def test_rows_missing_from_the_file_leave_their_lines_unchanged(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     book = load_workbook(io.BytesIO(build_return_workbook(annual_return).content))
     sheet = book[layout.RETURN]
     sheet.protection.sheet = False
@@ -234,7 +235,7 @@ def test_rows_missing_from_the_file_leave_their_lines_unchanged(client, setting)
 
 def test_edits_to_locked_spend_are_ignored_with_a_warning(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content,
         {("C-0001", "spend"): 1, ("C-0001", "EMP-FT"): 1},
@@ -263,7 +264,7 @@ def test_edits_to_locked_spend_are_ignored_with_a_warning(client, setting):
 )
 def test_bad_cells_are_named_and_nothing_is_saved(client, setting, values, message):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     values = {**values, ("C-0003", "EMP-FT"): 2}
     content = _fill(build_return_workbook(annual_return).content, values)
     preview = _upload(client, annual_return, content)
@@ -277,7 +278,7 @@ def test_bad_cells_are_named_and_nothing_is_saved(client, setting, values, messa
 
 def test_a_rule_the_web_form_enforces_is_reported_in_the_preview(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     # More jobs for people facing barriers than jobs created: the "part of" rule.
     content = _fill(
         build_return_workbook(annual_return).content,
@@ -379,7 +380,7 @@ def test_hostile_or_wrong_files_are_refused_naming_the_problem(
     client, setting, make, name, message
 ):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     response = _upload(client, annual_return, make(annual_return), name=name)
     assert response.status_code == 400
     assert message in response.context["error"], response.context["error"]
@@ -389,7 +390,7 @@ def test_hostile_or_wrong_files_are_refused_naming_the_problem(
 def test_a_contact_of_another_supplier_cannot_upload_to_this_return(client, setting):
     annual_return, _ = setting
     stranger = factories.SupplierContactFactory().user
-    client.force_login(stranger)
+    signed_in(client, stranger)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 1}
     )
@@ -401,7 +402,7 @@ def test_a_contact_of_another_supplier_cannot_upload_to_this_return(client, sett
 def test_the_team_uploads_for_a_supplier(client, setting):
     annual_return, _ = setting
     team = factories.TeamUserFactory()
-    client.force_login(team)
+    signed_in(client, team)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
     )
@@ -421,7 +422,7 @@ def test_the_team_uploads_for_a_supplier(client, setting):
 
 def test_an_altered_preview_is_refused_and_saves_nothing(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
     )
