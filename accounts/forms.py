@@ -8,6 +8,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 
+from core.querystring import PageField, QueryForm, SearchField
 from frameworks.models import Member, Supplier
 
 PASSWORDS_DIFFER = "Enter the same password twice."
@@ -162,3 +163,27 @@ class ActivateTOTPForm(BaseActivateTOTPForm):
         if not TOTP(Authenticator(user_id=self.user.pk))._mark_code_used(code):
             raise get_mfa_adapter().validation_error("incorrect_code")
         return code
+
+
+class PeopleQuery(QueryForm):
+    """The people page's query string: open or all invitations, search, page."""
+
+    defaults = {"show": "open"}
+
+    show = forms.ChoiceField(required=False, choices=[("open", "open"), ("all", "all")])
+    q = SearchField()
+    page = PageField()
+
+
+class BulkQuery(QueryForm):
+    """The bulk invitation page's query string: search and page."""
+
+    q = SearchField()
+    page = PageField()
+
+
+class NextQuery(QueryForm):
+    """Where to go back to after switching supplier (checked against the host by the
+    view)."""
+
+    next = forms.CharField(required=False, max_length=2000)
