@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "returns.tasks.erase_expired_evidence",
         "schedule": crontab(day_of_month=1, hour=6, minute=45),
     },
+    # 06:50 London every day: uploads of reference data nobody confirmed within a
+    # day are deleted (the run stays as the record).
+    "erase-unconfirmed-import-files": {
+        "task": "frameworks.tasks.erase_unconfirmed_import_files",
+        "schedule": crontab(hour=6, minute=50),
+    },
     # 06:30 London every day: the automatic reminders of every open return.
     "send-reminders": {
         "task": "returns.tasks.send_reminders",
@@ -289,8 +295,19 @@ SPREADSHEET_MAX_UNPACKED_BYTES = env.int(
     "SPREADSHEET_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
 )
 SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=100_000)
+# A request's fields other than files (the spreadsheet preview's signed plan is the
+# largest); files are bounded by the handler below, which stops an upload past the
+# largest file any page takes while it streams, before Django spools it to disk.
+# The proxy in front refuses bodies past its own limit first (docs/deployment.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # a page of bulk invitations or reminders
+DATA_UPLOAD_MAX_NUMBER_FILES = 5  # every upload form takes one file
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Logs go to standard output. In production each line is a JSON object (LOG_FORMAT=json,
 # the default there), so a log collector can index them without parsing text.

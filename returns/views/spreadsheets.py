@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.uploads import upload_refused
 from core.xlsx.reading import SpreadsheetRefused
 from returns.models import AnnualReturn, YearExport
 from returns.selectors.access import supplier_return_get
@@ -70,7 +71,7 @@ def _upload(request: HttpRequest, annual_return: AnnualReturn, *, team: bool):
         return render(request, "returns/spreadsheets/upload.html", context)
     upload = request.FILES.get("file")
     if upload is None:
-        context["error"] = "Select the spreadsheet to upload"
+        context["error"] = upload_refused(request) or "Select the spreadsheet to upload"
         return render(request, "returns/spreadsheets/upload.html", context, status=400)
     try:
         rows, identity = read_return_workbook(upload, name=upload.name)

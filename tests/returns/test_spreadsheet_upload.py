@@ -352,7 +352,7 @@ def _too_many_rows() -> bytes:
             "return.pdf",
             "not an Excel workbook",
         ),
-        (lambda r: b"", "return.xlsx", "The file is empty"),
+        (lambda r: b"", "return.xlsx", "The selected file is empty"),
         (
             lambda r: build_return_workbook(r).content[:2000],
             "return.xlsx",
