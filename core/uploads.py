@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.urls import Resolver404, resolve
 
 EMPTY = "The selected file is empty"
 TOO_LARGE = "The selected file is {size}: it must be smaller than {limit}"
@@ -34,13 +35,37 @@ def largest_upload() -> int:
     return max(settings.EVIDENCE_MAX_BYTES, settings.SPREADSHEET_MAX_BYTES)
 
 
+def takes_upload(limit_setting: str):
+    """Marks a view as taking a file of at most `settings.<limit_setting>` bytes, so
+    the upload handler stops a larger one with that page's own limit. Put it above
+    the view's other decorators (they copy it up with functools.wraps anyway)."""
+
+    def mark(view):
+        view.upload_limit_setting = limit_setting
+        return view
+
+    return mark
+
+
+def upload_limit_for(request) -> int:
+    """The limit of the page the request is for (see `takes_upload`)."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return largest_upload()
+    setting = getattr(view, "upload_limit_setting", None)
+    return getattr(settings, setting) if setting else largest_upload()
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Stops an upload that is larger than any file the portal takes, as soon as the
-    request's declared length, or the file's bytes streamed so far, pass the limit:
-    nothing more is read or written. The form fields before the file (the CSRF
-    token) are kept; the file is missing from `request.FILES` and
-    `request.upload_refused` says why, with the file's own size when the request
-    declared it. Listed first in FILE_UPLOAD_HANDLERS."""
+    """Stops an upload that is larger than its page takes (`takes_upload`), as soon
+    as the request's declared length, or the file's bytes streamed so far, pass the
+    limit by more than the slack: nothing more is read or written. The form fields
+    before the file (the CSRF token) are kept; the file is missing from
+    `request.FILES` and `request.upload_refused` says why, with the size the request
+    declared. A file within the slack of the limit reaches the page, which refuses
+    it with its exact size, as the command line does. Listed first in
+    FILE_UPLOAD_HANDLERS."""
 
     # A multipart body carries boundaries, headers and the form's other fields too.
     BODY_SLACK = 256 * 1024
@@ -48,7 +73,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def handle_raw_input(
         self, input_data, META, content_length, boundary, encoding=None
     ):
-        self.limit = largest_upload()
+        self.limit = upload_limit_for(self.request)
         self.declared = content_length or None
         self.received = 0
         self.request.upload_refused = None
@@ -62,7 +87,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > self.limit:
+        if self.received > self.limit + self.BODY_SLACK:
             self._refuse(self.declared)
         return raw_data
 

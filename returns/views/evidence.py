@@ -4,7 +4,7 @@ the return download them; an administrator erases them."""
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 
-from core.uploads import human_size, upload_refused
+from core.uploads import human_size, takes_upload, upload_refused
 from returns.forms.attachments import EvidenceForm
 from returns.models import Evidence
 from returns.selectors import attachments
@@ -38,6 +38,7 @@ def _download(evidence: Evidence) -> FileResponse:
     return response
 
 
+@takes_upload("EVIDENCE_MAX_BYTES")
 @supplier_or_team_required
 def line_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     line = line_for(request, reference, pk)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.uploads import upload_refused
+from core.uploads import takes_upload, upload_refused
 from core.xlsx.reading import SpreadsheetRefused
 from returns.models import AnnualReturn, YearExport
 from returns.selectors.access import supplier_return_get
@@ -135,6 +135,7 @@ def supplier_download(request: HttpRequest, reference: str) -> HttpResponse:
     return _download(annual_return)
 
 
+@takes_upload("SPREADSHEET_MAX_BYTES")
 @supplier_required
 def supplier_upload(request: HttpRequest, reference: str) -> HttpResponse:
     annual_return = supplier_return_get(user=request.user, reference=reference)
@@ -153,6 +154,7 @@ def team_download(request: HttpRequest, reference: str) -> HttpResponse:
     return _download(_team_return(reference))
 
 
+@takes_upload("SPREADSHEET_MAX_BYTES")
 @team_required
 def team_upload(request: HttpRequest, reference: str) -> HttpResponse:
     return _upload(request, _team_return(reference), team=True)
