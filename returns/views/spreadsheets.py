@@ -33,6 +33,10 @@ from returns.spreadsheets.year_export import year_export_request
 from .access import supplier_required, team_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SAVED = "Figures from the spreadsheet saved: {count} contract{plural} changed."
+NOTHING_CHANGED = (
+    "Nothing changed: the figures in the spreadsheet are the ones already saved."
+)
 
 
 def _download(annual_return: AnnualReturn) -> HttpResponse:
@@ -122,10 +126,13 @@ def _confirm(request: HttpRequest, annual_return: AnnualReturn, *, team: bool):
         text = error.messages[0] if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"Nothing was saved. {text}")
         return redirect(urls["upload"])
-    messages.success(
-        request,
-        f"Figures from the spreadsheet saved: {applied} contract(s) changed.",
-    )
+    if applied:
+        messages.success(
+            request,
+            SAVED.format(count=applied, plural="" if applied == 1 else "s"),
+        )
+    else:
+        messages.info(request, NOTHING_CHANGED)
     return redirect(urls["back"])
 
 

@@ -431,3 +431,79 @@ def test_an_altered_preview_is_refused_and_saves_nothing(client, setting):
     response = client.post(url, {"plan": preview.context["token"] + "x"})
     assert response.status_code == 302
     assert not ReturnEntry.objects.exists()
+
+
+def test_a_reason_longer_than_the_form_allows_is_refused_in_the_same_words_everywhere(
+    client, setting
+):
+    """The spreadsheet, the line form and the service refuse the same text with the
+    same words (a 5,000-character reason used to be saved from a file, and the line
+    then could not be saved online)."""
+    from django.core.exceptions import ValidationError
+
+    from returns.forms.lines import LineForm
+    from returns.services.line_rules import text_too_long
+    from returns.services.lines import line_save
+
+    annual_return, user = setting
+    signed_in(client, user)
+    long_reason = "Late start. " * 420  # 5,040 characters
+    message = text_too_long("shortfall_reason")
+    assert message == "The reason for the shortfall must be 4,000 characters or fewer"
+    content = _fill(
+        build_return_workbook(annual_return).content,
+        {("C-0001", "EMP-FT"): 1, ("C-0001", "shortfall_reason"): long_reason},
+    )
+    preview = _upload(client, annual_return, content)
+    assert preview.status_code == 400
+    assert f"contract C-0001: {message}" in preview.context["plan"].problems
+    assert not ReturnEntry.objects.filter(line__annual_return=annual_return).exists()
+
+    line = ReturnLine.objects.get(
+        annual_return=annual_return, contract__reference="C-0001"
+    )
+    with pytest.raises(ValidationError) as refused:
+        line_save(
+            line=line,
+            user=user,
+            expected_version=line.version,
+            quantities={"EMP-FT": "1"},
+            shortfall_reason=long_reason,
+        )
+    assert refused.value.message_dict["shortfall_reason"] == [message]
+    form = LineForm(
+        {"version": line.version, "shortfall_reason": long_reason},
+        codes=["EMP-FT"],
+        ended=False,
+    )
+    assert not form.is_valid()
+    assert form.errors["shortfall_reason"] == [message]
+    # The model says the same limit.
+    assert ReturnLine._meta.get_field("shortfall_reason").max_length == 4000
+
+
+def test_confirming_the_same_upload_twice_says_nothing_changed_and_records_nothing(
+    client, setting
+):
+    from returns.views.spreadsheets import NOTHING_CHANGED
+
+    annual_return, user = setting
+    signed_in(client, user)
+    content = _fill(
+        build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
+    )
+    preview = _upload(client, annual_return, content)
+    first = _confirm(client, annual_return, preview)
+    assert first.status_code == 302
+    uploaded = ReturnEvent.objects.filter(annual_return=annual_return, kind="uploaded")
+    assert uploaded.count() == 1
+    assert "1 contract changed" in uploaded.get().comment
+    version = ReturnLine.objects.get(contract__reference="C-0001").version
+
+    second = _confirm(client, annual_return, preview)
+    assert second.status_code == 302
+    page = client.get(second["Location"]).content.decode()
+    assert NOTHING_CHANGED in page.replace("&#x27;", "'")
+    assert "Figures from the spreadsheet saved" not in page
+    assert uploaded.count() == 1
+    assert ReturnLine.objects.get(contract__reference="C-0001").version == version
