@@ -495,6 +495,7 @@ def test_confirming_the_same_upload_twice_says_nothing_changed_and_records_nothi
     preview = _upload(client, annual_return, content)
     first = _confirm(client, annual_return, preview)
     assert first.status_code == 302
+    assert "1 contract changed." in client.get(first["Location"]).content.decode()
     uploaded = ReturnEvent.objects.filter(annual_return=annual_return, kind="uploaded")
     assert uploaded.count() == 1
     assert "1 contract changed" in uploaded.get().comment
