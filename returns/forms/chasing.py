@@ -6,12 +6,18 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
 
+from core.querystring import PageField, QueryForm
 from frameworks.models import Framework
 from returns.models import AnnualReturn, Reminder
 from returns.selectors.chasing import OPEN, SORT_LABELS
 
 
-class CompletionFilterForm(forms.Form):
+class CompletionFilterForm(QueryForm):
+    """The completion page's and chasing list's filters, read from the query string:
+    a bad value is the default."""
+
+    defaults = {"sort": "supplier"}
+
     status = forms.ChoiceField(
         required=False,
         choices=[("", "All"), (OPEN, "Not started or in progress")]
@@ -38,18 +44,22 @@ class CompletionFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=list(SORT_LABELS.items()), label="Sort by"
     )
+    page = PageField()
+    format = forms.ChoiceField(
+        required=False, choices=[("xlsx", "xlsx"), ("csv", "CSV")]
+    )
 
     def cleaned(self) -> dict:
         """The filters to apply: the valid ones, defaults for the rest."""
-        data = self.cleaned_data if self.is_valid() else {}
-        framework = data.get("framework")
+        values = self.values
+        framework = values["framework"]
         return {
-            "status": data.get("status") or "",
+            "status": values["status"],
             "framework_id": framework.pk if framework else None,
-            "overdue": bool(data.get("overdue")),
-            "overdue_days": data.get("overdue_days"),
-            "due_within": data.get("due_within"),
-            "sort": data.get("sort") or "supplier",
+            "overdue": values["overdue"],
+            "overdue_days": values["overdue_days"],
+            "due_within": values["due_within"],
+            "sort": values["sort"],
         }
 
 

@@ -124,10 +124,10 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _remind_selected(request, year)
     today = timezone.localdate()
-    form = CompletionFilterForm(request.GET or None)
-    filters = form.cleaned() if request.GET else CompletionFilterForm().cleaned()
+    form = CompletionFilterForm(request.GET)
+    filters = form.cleaned()
     rows = chasing_rows(year=year, today=today, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(form.values["page"])
     for annual_return in page:
         annual_return.contact = primary_contact(annual_return)
     last_year = previous_year(year)
@@ -161,7 +161,7 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
             "weeks": weeks,
             "chart": _chart(weeks),
             "comparison": comparison,
-            "form": form if request.GET else CompletionFilterForm(),
+            "form": form,
             "page_obj": page,
             "token": uuid.uuid4().hex,
             "export_query": request.GET.urlencode(),
@@ -200,11 +200,11 @@ def chasing_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The supplier table, filtered as on the page, as xlsx (default) or CSV."""
     year = _year(slug)
     today = timezone.localdate()
-    form = CompletionFilterForm(request.GET or None)
-    filters = form.cleaned() if request.GET else CompletionFilterForm().cleaned()
+    form = CompletionFilterForm(request.GET)
+    filters = form.cleaned()
     rows = chasing_list_rows(chasing_rows(year=year, today=today, **filters))
     name = f"chasing-list-{year.slug}-{today:%Y-%m-%d}"
-    if request.GET.get("format") == "csv":
+    if form.values["format"] == "csv":
         response = HttpResponse(
             csv_bytes(CHASING_LIST_HEADER, rows), content_type="text/csv"
         )
@@ -275,8 +275,7 @@ def chase_history(request: HttpRequest, reference: str) -> HttpResponse:
     )
     today = timezone.localdate()
     # The completion page's filter comes along, for "next supplier" and the way back.
-    filter_form = CompletionFilterForm(request.GET or None)
-    filters = filter_form.cleaned() if request.GET else CompletionFilterForm().cleaned()
+    filters = CompletionFilterForm(request.GET).cleaned()
     filter_query = _filter_query(request)
     following = next_in_list(
         year=annual_return.year,

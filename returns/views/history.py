@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.exports import csv_bytes
+from returns.forms.team import FormatQuery
 from returns.selectors.history import object_history
 
 from .access import team_required
@@ -15,7 +16,7 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     title, rows = found
-    if request.GET.get("format") == "csv":
+    if FormatQuery(request.GET).values["format"] == "csv":
         response = HttpResponse(
             csv_bytes(
                 ["When", "Who", "Action", "Of", "Field", "Before", "After"],

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from returns.forms.team import SearchQuery
 from returns.selectors.search import team_search
 
 from .access import team_required
@@ -10,5 +11,5 @@ from .access import team_required
 
 @team_required
 def search(request: HttpRequest) -> HttpResponse:
-    results = team_search(text=request.GET.get("q"))
+    results = team_search(text=SearchQuery(request.GET).values["q"])
     return render(request, "returns/team/search.html", {"results": results})

@@ -67,11 +67,11 @@ def shortfall(request: HttpRequest) -> HttpResponse:
         sort=filters["sort"],
     )
     period_label = year.label if year else "to date"
-    if request.GET.get("format") == "xlsx":
+    if filters["format"] == "xlsx":
         return _shortfall_xlsx(
             rows, rows.total(), group=group, period_label=period_label
         )
-    page, total = rows.page(request.GET.get("page"), PAGE_SIZE)
+    page, total = rows.page(filters["page"], PAGE_SIZE)
     return render(
         request,
         "returns/team/shortfall/overview.html",
@@ -144,7 +144,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     else:
         rows = figures.ended_short_list(today=today, lines=lines)
         title = "Contracts that ended short"
-    if request.GET.get("format") == "xlsx":
+    if filters["format"] == "xlsx":
         return _xlsx_response(
             f"{kind.replace('_', '-')}-{today:%Y-%m-%d}.xlsx",
             [
@@ -178,7 +178,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             ),
             title=title,
         )
-    page, total = rows.page(request.GET.get("page"), PAGE_SIZE)
+    page, total = rows.page(filters["page"], PAGE_SIZE)
     return render(
         request,
         "returns/team/shortfall/contracts.html",

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from returns.forms.team import PageQuery
 from returns.models import ReportingYear
 from returns.selectors.desk import contacts_never_signed_in, team_desk
 from returns.selectors.years import current_reporting_year
@@ -32,7 +33,9 @@ def never_signed_in(request: HttpRequest) -> HttpResponse:
         .select_related("user", "supplier")
         .order_by("supplier__name", "user__email", "pk")
     )
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(contacts, PAGE_SIZE).get_page(
+        PageQuery(request.GET).values["page"]
+    )
     return render(
         request,
         "returns/team/never_signed_in.html",
