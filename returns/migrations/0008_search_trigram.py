@@ -37,7 +37,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0006_line_indexes"),
+        ("returns", "0007_line_reason_max_length"),
         ("frameworks", "0004_import_run"),
         ("accounts", "0003_invitation_lifecycle"),
     ]
