@@ -24,6 +24,11 @@ def signed_in_with_password_moments_ago(request) -> bool:
     )
 
 
+# The pages of setting up a first authenticator: turning it off or making new
+# recovery codes always asks for the password again.
+FIRST_SET_UP_PAGES = ("mfa_activate_totp", "mfa_view_recovery_codes")
+
+
 class PortalAccountAdapter(DefaultAccountAdapter):
     """People are invited or created by the team; nobody signs themselves up."""
 
@@ -40,6 +45,9 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             return required
         request = self.request or getattr(context, "request", None)
         if request is None or not request.user.is_authenticated:
+            return required
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name not in FIRST_SET_UP_PAGES:
             return required
         if not signed_in_with_password_moments_ago(request):
             return True

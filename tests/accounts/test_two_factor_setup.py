@@ -18,6 +18,9 @@ def code_for(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
+# allauth tells the portal about a new authenticator once its transaction commits
+# (accounts.signals keeps this session signed in then): a transactional test.
+@pytest.mark.django_db(transaction=True)
 def test_setting_up_two_factor_after_signing_in_asks_for_the_password_once(client):
     person = factories.TeamUserFactory(two_factor=False)
     response = client.post(
