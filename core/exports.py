@@ -4,6 +4,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from core.xlsx.titles import sheet_title
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,7 +45,7 @@ def xlsx_bytes(
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
     for index, width in (widths or {}).items():
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
@@ -72,8 +74,10 @@ def xlsx_sheets_bytes(
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
+    titles: list[str] = []
     for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=title.replace("/", "-")[:31])
+        sheet = workbook.create_sheet(title=sheet_title(title, taken=titles))
+        titles.append(sheet.title)
         sheet.freeze_panes = "A2"
         header_cells = []
         for text in header:
