@@ -62,13 +62,16 @@ def test_every_demo_login_is_crawled():
 def demo_world(django_db_setup, django_db_blocker):
     """The scale-1 demo, loaded once and rolled back after the module."""
     noon = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(12)))
-    with time_machine.travel(noon, tick=True), django_db_blocker.unblock():
-        with transaction.atomic():
-            load_demo(today=TODAY, scale=1)
-            for email, secret in SECRETS.items():
-                factories.give_totp(User.objects.get(email=email), secret)
-            yield
-            transaction.set_rollback(True)
+    with (
+        time_machine.travel(noon, tick=True),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        load_demo(today=TODAY, scale=1)
+        for email, secret in SECRETS.items():
+            factories.give_totp(User.objects.get(email=email), secret)
+        yield
+        transaction.set_rollback(True)
 
 
 def signed_in(login: CrawledLogin) -> Client:

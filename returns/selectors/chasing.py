@@ -8,20 +8,19 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     IntegerField,
     Max,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from accounts.models import SupplierContact
+from core.fields import SummedDecimalField, rounded_sum
 from returns.figures import overdue_filter, submissions_by_day, with_deadlines
 from returns.models import AnnualReturn, Reminder, ReportingYear, ReturnLine
 
@@ -51,6 +50,9 @@ OPEN = "open"
 WEEKS_AFTER = 8  # the chart runs to today's week, at most this many after the deadline  # a status filter value: not started or in progress
 
 
+_SUMMED = SummedDecimalField(max_digits=16, decimal_places=2)
+
+
 def _lines(**filters):
     return ReturnLine.objects.filter(
         annual_return=OuterRef("pk"), excluded_at__isnull=True, **filters
@@ -71,7 +73,10 @@ def chasing_rows(
     in `active_contacts`. A fixed number of queries however many rows."""
     line_count = _lines().values("annual_return").annotate(n=Count("id")).values("n")
     target = (
-        _lines().values("annual_return").annotate(t=Sum("target_credits")).values("t")
+        _lines()
+        .values("annual_return")
+        .annotate(t=rounded_sum("target_credits"))
+        .values("t")
     )
     last_chased = (
         Reminder.objects.filter(annual_return=OuterRef("pk"))
@@ -88,12 +93,9 @@ def chasing_rows(
                 Subquery(line_count, output_field=IntegerField()), Value(0)
             ),
             target=Coalesce(
-                Subquery(
-                    target,
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                ),
+                Subquery(target, output_field=_SUMMED),
                 Value(0),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
+                output_field=_SUMMED,
             ),
             last_chased_at=Subquery(last_chased),
             is_overdue=Case(

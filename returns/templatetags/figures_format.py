@@ -57,6 +57,23 @@ def figure(value, unit: str = "") -> str:
     return f"{sign}{_number(value, None)}"
 
 
+# Units of the measure catalogue, as one of them reads ("1 person", "1 hour").
+SINGULAR_UNITS = {"people": "person", "tonnes CO2e": "tonne CO2e"}
+
+
+@register.filter
+def in_unit(value, unit: str) -> str:
+    """A quantity with its measure's unit: "£1,250.00", "1 person", "3 people",
+    "12.50 hours", "1 placement"."""
+    if value is None or value == "":
+        return "–"
+    if unit == "£":
+        return figure(value, "£")
+    if to_decimal(value) == 1:
+        unit = SINGULAR_UNITS.get(unit, unit.removesuffix("s"))
+    return f"{figure(value)} {unit}".rstrip()
+
+
 @register.filter
 def number(value) -> str:
     """A number with the places it has and thousands separators: "10", "0.5",
