@@ -115,9 +115,12 @@ def count(value, nouns: str) -> str:
 
 @register.filter
 def day(value) -> str:
-    """A date as "5 February 2028" (a moment: its day in London)."""
+    """A date as "5 February 2028" (a moment: its day in London; an ISO date as an
+    event's snapshot keeps it)."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return dateformat.format(value, DAY_FORMAT)
