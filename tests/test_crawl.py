@@ -26,7 +26,7 @@ from tests import factories
 from tests.crawl import Crawler
 
 TODAY = datetime.date(2026, 5, 1)  # the latest year in season, two approved before it
-PER_PATTERN = 3
+PER_PATTERN = 4
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def test_every_link_download_and_number_works_for(login, demo_world, db):
     if os.environ.get("CRAWL_DUMP"):
         with open(os.environ["CRAWL_DUMP"] + login.email, "w") as out:
             out.write("\n".join(report.fetched) + "\n\n" + report.describe(100000))
-    assert len(report.fetched) > 10, report.fetched  # it really walked
+    assert len(report.fetched) >= 8, report.fetched  # it really walked
     assert not report.problems, (
         f"{len(report.problems)} problems crawling as {login.email} "
         f"({len(report.fetched)} fetched):\n{report.describe()}"
