@@ -27,6 +27,7 @@ from .changes import (
 )
 from .completion_rates import (
     CHASED,
+    COMPLETION_ROWS,
     COMPLETION_STATUSES,
     LONDON,
     chased_returns,
@@ -88,6 +89,7 @@ __all__ = [
     "BIG_CHANGE_SHARE",
     "BIG_CHANGE_UNITS",
     "CHASED",
+    "COMPLETION_ROWS",
     "COMPLETION_STATUSES",
     "EMPLOYMENT_OPPORTUNITIES",
     "FIGURES",

@@ -21,7 +21,14 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import SupplierContact
 from core.fields import SummedDecimalField, rounded_sum
-from returns.figures import overdue_filter, submissions_by_day, with_deadlines
+from returns.figures import (
+    COMPLETION_ROWS,
+    on_time_filter,
+    overdue_filter,
+    submissions_by_day,
+    submitted_filter,
+    with_deadlines,
+)
 from returns.models import AnnualReturn, Reminder, ReportingYear, ReturnLine
 
 SORTS = {
@@ -103,6 +110,16 @@ def chasing_rows(
                 default=Value(False),
                 output_field=BooleanField(),
             ),
+            is_on_time=Case(
+                When(on_time_filter(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            is_submitted_once=Case(
+                When(submitted_filter(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .prefetch_related(
             Prefetch(
@@ -157,7 +174,34 @@ CHASING_LIST_HEADER = [
     "Contact",
     "Email",
     "Phone",
+    "On time or late",
 ]
+
+
+def timeliness(annual_return: AnnualReturn) -> str:
+    """Where a return stands against its deadline (needs `chasing_rows`): the four
+    parts the completion page counts, or "Not required"."""
+    if annual_return.status == AnnualReturn.Status.NOT_REQUIRED:
+        return "Not required"
+    if annual_return.is_submitted_once:
+        return "On time" if annual_return.is_on_time else "Late"
+    return "Overdue" if annual_return.is_overdue else "Not yet due"
+
+
+def completion_figure_rows(figures: dict) -> list[dict]:
+    """The completion figures (`returns.figures.completion`) as the page and the
+    chasing list's "Completion" sheet show them: each count with its share of the
+    returns expected beside it, where it has one."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": figures[key],
+            "rate_key": rate_key,
+            "rate": figures[rate_key] if rate_key else None,
+        }
+        for key, label, rate_key in COMPLETION_ROWS
+    ]
 
 
 def chasing_list_rows(returns) -> list[list]:
@@ -188,6 +232,7 @@ def chasing_list_rows(returns) -> list[list]:
                 else "No contact",
                 contact.user.email if contact else "",
                 contact.phone if contact else "",
+                timeliness(annual_return),
             ]
         )
     return rows
