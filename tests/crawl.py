@@ -33,6 +33,7 @@ NEVER_FOLLOW = ("account_logout", "invitation_sign_out")
 # whatever its filters (its changelists have hundreds of filter links), and its
 # numbers are not scanned (it shows stored values as Django formats them).
 DJANGO_ADMIN = "/admin/"
+ADMIN_PER_PATTERN = 2
 # After the first URL of a pattern, one in SPREAD of the others is taken (by a hash
 # of the URL), so the few fetched are spread over the demo rather than the first
 # rows of the first page.
@@ -317,7 +318,8 @@ class Crawler:
         if pattern[0] in NEVER_FOLLOW:
             return
         count = self._per_pattern.get(pattern, 0)
-        if count >= self.per_pattern:
+        limit = ADMIN_PER_PATTERN if path.startswith(DJANGO_ADMIN) else self.per_pattern
+        if count >= limit:
             return
         if count and zlib.crc32(url.encode()) % SPREAD:
             return
