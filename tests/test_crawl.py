@@ -7,10 +7,14 @@ nothing here: if it is linked from a page someone can reach, the crawl fetches i
 A new demo login needs a row in `CRAWLED_LOGINS`.
 
 Each distinct URL pattern is fetched at most `PER_PATTERN` times (see
-`tests.crawl.pattern_of`), which keeps the walk of every login to seconds.
+`tests.crawl.pattern_of`), which keeps the walk of every login to seconds. With
+`CRAWL_DUMP=/tmp/crawl-` each login's fetched URLs and problems are written to
+`/tmp/crawl-<email>`.
 """
 
 import datetime
+import os
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -76,8 +80,6 @@ def demo_world(django_db_setup, django_db_blocker):
 
 def signed_in(login: CrawledLogin) -> Client:
     """A browser signed in as a person would: password, then the code if asked."""
-    import time
-
     # A server error is a finding like a 404, not an exception in the test.
     client = Client(raise_request_exception=False)
     response = client.post(
@@ -100,12 +102,11 @@ def test_every_link_download_and_number_works_for(login, demo_world, db):
         client, per_pattern=PER_PATTERN, skip_prefixes=login.skip_prefixes
     ).run("/")
 
-    import os
-
-    if os.environ.get("CRAWL_DUMP"):
+    if os.environ.get("CRAWL_DUMP"):  # e.g. CRAWL_DUMP=/tmp/crawl-: what it saw
         with open(os.environ["CRAWL_DUMP"] + login.email, "w") as out:
             out.write("\n".join(report.fetched) + "\n\n" + report.describe(100000))
     assert len(report.fetched) >= 8, report.fetched  # it really walked
+    assert report.downloads, "no download was reached"  # and read some back
     assert not report.problems, (
         f"{len(report.problems)} problems crawling as {login.email} "
         f"({len(report.fetched)} fetched):\n{report.describe()}"
