@@ -120,7 +120,10 @@ def day(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = datetime.date.fromisoformat(value)
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value  # not a date: shown as it is rather than a server error
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return dateformat.format(value, DAY_FORMAT)
