@@ -192,7 +192,11 @@ def _run(args) -> None:
                 assert response.status_code == 200, response.status_code
 
             def selector(group=group, year=year):
-                figures.shortfall_by(group, lines=figures.shortfall_lines(year=year))
+                figures.shortfall_by(
+                    group,
+                    lines=figures.shortfall_lines(year=year),
+                    to_date=year is None,
+                )
 
             sql = SQL_AGGREGATE.format(
                 group=SQL_GROUPS[group],

@@ -87,6 +87,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
             ],
+            # The one formatting filter for every number and date on a page or in
+            # an email, available in every template without a {% load %}.
+            "builtins": ["returns.templatetags.figures_format"],
         },
     },
 ]

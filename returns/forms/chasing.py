@@ -99,9 +99,10 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "deadline"
-        ].help_text = "The end of this day, London time. For example, 31 7 2025"
+        self.fields["deadline"].help_text = (
+            "The end of this day, London time. Enter the day, month and year as "
+            "numbers."
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Grant the extension"))
 

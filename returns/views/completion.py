@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.exports import csv_bytes, xlsx_bytes
+from core.exports import csv_bytes, xlsx_sheets_bytes
 from returns import events
 from returns.figures import completion as completion_figures
 from returns.figures import completion_by_framework, rate, submissions_by_day
@@ -27,6 +27,7 @@ from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
     chasing_rows,
+    completion_figure_rows,
     incomplete_lines,
     next_in_list,
     previous_year,
@@ -157,6 +158,7 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
             "year": year,
             "today": today,
             "figures": figures,
+            "figure_rows": completion_figure_rows(figures),
             "by_framework": completion_by_framework(year=year, today=today),
             "weeks": weeks,
             "chart": _chart(weeks),
@@ -210,12 +212,22 @@ def chasing_list(request: HttpRequest, slug: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+    figure_rows = completion_figure_rows(completion_figures(year=year, today=today))
     response = HttpResponse(
-        xlsx_bytes(
-            CHASING_LIST_HEADER,
-            rows,
-            title=f"Chasing {year.slug}",
-            widths={0: 36, 2: 20, 3: 26, 10: 28, 11: 32},
+        xlsx_sheets_bytes(
+            [
+                (
+                    f"Chasing {year.slug}",
+                    CHASING_LIST_HEADER,
+                    rows,
+                    {0: 36, 2: 20, 3: 26, 10: 28, 11: 32},
+                ),
+                (
+                    "Completion",
+                    ["Figure", "Returns", "Of those expected (%)"],
+                    [[r["label"], r["count"], r["rate"]] for r in figure_rows],
+                ),
+            ]
         ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

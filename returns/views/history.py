@@ -6,6 +6,7 @@ from django.shortcuts import render
 from core.exports import csv_bytes
 from returns.forms.team import FormatQuery
 from returns.selectors.history import object_history
+from returns.templatetags.figures_format import moment, shown
 
 from .access import team_required
 
@@ -19,16 +20,19 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if FormatQuery(request.GET).values["format"] == "csv":
         response = HttpResponse(
             csv_bytes(
-                ["When", "Who", "Action", "Of", "Field", "Before", "After"],
+                ["When", "Who", "Action", "Of", "Why", "Field", "Before", "After"],
                 (
                     [
-                        row.when.isoformat(),
+                        moment(row.when),
                         row.who,
                         row.action,
                         row.subject,
+                        row.reason,
                         change.field,
-                        change.before,
-                        change.after,
+                        ""
+                        if change.before is None
+                        else shown(change.before, change.unit),
+                        shown(change.after, change.unit),
                     ]
                     for row in rows
                     for change in (row.changes or [None])

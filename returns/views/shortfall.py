@@ -65,6 +65,7 @@ def shortfall(request: HttpRequest) -> HttpResponse:
         lines=_lines(filters, year=year),
         short_only=filters["short"],
         sort=filters["sort"],
+        to_date=year is None,
     )
     period_label = year.label if year else "to date"
     if filters["format"] == "xlsx":
