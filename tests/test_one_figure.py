@@ -435,3 +435,32 @@ def test_a_figure_reads_the_same_on_every_page_that_shows_it(world, team_client,
         page.cell(check.row, check.column) if check.column else page.figure(check.row)
     )
     assert found == check.expected
+
+
+# --- The team's contract page (issue 20) -----------------------------------------------
+
+
+@pytest.mark.parametrize("reference", sorted(EXPECTED_BY_CONTRACT[TO_DATE]))
+def test_the_team_contract_page_shows_each_contracts_figures_to_date_and_by_year(
+    world, team_client, reference
+):
+    from frameworks.models import Contract
+
+    contract = Contract.objects.get(reference=reference)
+    response = team_client.get(reverse("team:contract", args=[contract.pk]))
+    assert response.status_code == 200
+    page = Page(response.content.decode())
+    target, delivered, awaiting, shortfall = EXPECTED_BY_CONTRACT[TO_DATE][reference]
+    assert page.figure("target") == f"{shown(target)} credits"
+    assert page.figure("delivered") == f"{shown(delivered)} credits"
+    assert page.figure("awaiting_review") == f"{shown(awaiting)} credits"
+    assert page.figure("shortfall") == f"{shown(shortfall)} credits"
+    for period in (Y1, Y2):
+        if reference not in EXPECTED_BY_CONTRACT[period]:
+            continue
+        label = period.replace("-", "/")
+        target, delivered, awaiting, shortfall = EXPECTED_BY_CONTRACT[period][reference]
+        assert page.cell(label, "Target") == shown(target)
+        assert page.cell(label, "Delivered") == shown(delivered)
+        assert page.cell(label, "Awaiting review") == shown(awaiting)
+        assert page.cell(label, "Shortfall") == shown(shortfall)

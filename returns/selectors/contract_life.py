@@ -37,7 +37,8 @@ class LineYear:
 
     @property
     def shortfall(self) -> Decimal:
-        if not self.counted or self.line.annual_return.status != S.APPROVED:
+        """As every shortfall page: target less delivered (approved only)."""
+        if not self.counted:
             return ZERO
         return max(self.target - self.delivered, ZERO)
 
