@@ -51,6 +51,16 @@ class PortalAdminSite(admin.AdminSite):
         @wraps(inner)
         def guarded(request, *args, **kwargs):
             object_id = kwargs.get("object_id")
+            if object_id is None and args:
+                # simple-history's "one version" page passes (object id, history id)
+                # positionally; a relative link from the history page ("password/")
+                # once reached it with a word for the history id: 500.
+                object_id = args[0]
+                history = getattr(model, "history", None)
+                if len(args) > 1 and (
+                    history is None or not object_id_is_key(history.model, args[1])
+                ):
+                    raise Http404("No such version")
             if (
                 model is not None
                 and object_id is not None

@@ -83,3 +83,17 @@ class Sample(QueryForm):
 )
 def test_a_bad_query_value_is_the_default_and_never_an_error(data, expected):
     assert Sample(data).values == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", ["password", "1" * 40, "-1"])
+def test_a_word_or_a_huge_number_as_a_history_version_in_the_admin_is_not_found(
+    client, version
+):
+    from tests import factories
+    from tests.sessions import signed_in
+
+    signed_in(client, factories.AdministratorFactory())
+    user = factories.UserFactory()
+    response = client.get(f"/admin/accounts/user/{user.pk}/history/{version}/")
+    assert response.status_code == 404
