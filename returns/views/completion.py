@@ -23,6 +23,7 @@ from returns.forms.chasing import (
     ReasonForm,
 )
 from returns.models import AnnualReturn, ReportingYear
+from returns.selectors.emails import bouncing
 from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
@@ -251,6 +252,7 @@ def chase_history(request: HttpRequest, reference: str) -> HttpResponse:
     contacts = (
         annual_return.supplier.contacts.filter(is_active=True, user__is_active=True)
         .select_related("user")
+        .annotate(email_bouncing=bouncing())
         .order_by("-is_primary", "user__email")
     )
     history = annual_return.reminders.select_related("sent_by").order_by("-sent_at")

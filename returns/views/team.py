@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from returns.models import AnnualReturn, ReportingYear
+from returns.selectors.emails import failed_email_count
 
 from .access import team_required
 
@@ -18,5 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "returns/team/home.html",
-        {"years": years, "status_counts": status_counts},
+        {
+            "years": years,
+            "status_counts": status_counts,
+            "failed_emails": failed_email_count(),
+        },
     )
