@@ -67,9 +67,7 @@ class MailServer:
     # aiosmtpd handler hooks
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused_addresses:
-            return "550 5.1.1 <%s>: Recipient address rejected: no such mailbox" % (
-                address
-            )
+            return f"550 5.1.1 <{address}>: Recipient address rejected: no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

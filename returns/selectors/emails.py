@@ -16,9 +16,7 @@ def failed_emails() -> QuerySet[Notification]:
     failure first, with the person, the return and its supplier."""
     return (
         Notification.objects.filter(failed_for_good())
-        .select_related(
-            "recipient", "annual_return__supplier", "annual_return__year"
-        )
+        .select_related("recipient", "annual_return__supplier", "annual_return__year")
         .order_by("-failed_at", "-pk")
     )
 

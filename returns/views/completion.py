@@ -23,7 +23,6 @@ from returns.forms.chasing import (
     ReasonForm,
 )
 from returns.models import AnnualReturn, ReportingYear
-from returns.selectors.emails import bouncing
 from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
@@ -33,6 +32,7 @@ from returns.selectors.chasing import (
     same_point_last_year,
     submissions_by_week,
 )
+from returns.selectors.emails import bouncing
 from returns.services import chasing
 
 from .access import team_required
