@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from accounts.models import MemberViewer, SupplierContact, User
 from demo.attachments import build_attachments
 from demo.chasing import build_chasing
+from demo.emails import build_failed_emails
 from demo.consortium import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -74,6 +75,7 @@ STEPS: list[Step] = [
     # Needs the issuing step's returns: keep it after any step that issues or
     # moves returns between states.
     build_chasing,
+    build_failed_emails,  # the desk's "emails that failed": after chasing
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
     build_published_report,  # after past years are approved
