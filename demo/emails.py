@@ -1,9 +1,9 @@
 """Demo step: two emails that failed for good, so the team desk's "Emails that failed"
 has something to show, and a contact's address marked as bouncing.
 
-- an open return's first contact: the "issued" email refused by the mail server
-  (550, mailbox unknown): not retried, and the address shows as bouncing on the
-  return's chasing page and the completion page;
+- an open return's first contact: the team's "remind now" email refused by the mail
+  server (550, mailbox unknown): not retried, and the address shows as bouncing on
+  the return's chasing page and the completion page;
 - a submitted return's first contact: the receipt failed on all six tries (the mail
   server kept dropping the connection).
 
@@ -18,7 +18,7 @@ import datetime
 
 from django.utils import timezone
 
-from accounts.models import SupplierContact
+from accounts.models import SupplierContact, User
 from demo.consortium import DemoBuild, _insert
 from demo.supplier_season import DEMO_SUPPLIER_EMAIL
 from returns.models import AnnualReturn, Notification, ReportingYear
@@ -60,11 +60,12 @@ def build_failed_emails(build: DemoBuild) -> None:
     picks = [
         (
             (AnnualReturn.Status.NOT_STARTED, AnnualReturn.Status.IN_PROGRESS),
-            Notification.Kind.ISSUED,
+            Notification.Kind.REMINDER,
             True,
         ),
         ((AnnualReturn.Status.SUBMITTED,), Notification.Kind.RECEIPT, False),
     ]
+    team = User.objects.filter(email="team@example.org").first()
     for statuses, kind, refused in picks:
         annual_return = _first_return(year, statuses, demo_suppliers)
         if annual_return is None:
@@ -81,7 +82,8 @@ def build_failed_emails(build: DemoBuild) -> None:
                 recipient=contact.user,
                 annual_return=annual_return,
                 kind=kind,
-                key="",
+                key="manual:demo" if kind == Notification.Kind.REMINDER else "",
+                requested_by=team if kind == Notification.Kind.REMINDER else None,
                 address=email,
                 status=Notification.Status.FAILED,
                 created_at=at - datetime.timedelta(hours=9),

@@ -16,7 +16,6 @@ from django.db import connection, models, transaction
 from accounts.models import MemberViewer, SupplierContact, User
 from demo.attachments import build_attachments
 from demo.chasing import build_chasing
-from demo.emails import build_failed_emails
 from demo.consortium import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -30,6 +29,7 @@ from demo.consortium import (
     build_valuations,
     quarter_end,
 )
+from demo.emails import build_failed_emails
 from demo.impact_report import build_published_report
 from demo.imports import build_imports
 from demo.invitations import build_invitations

@@ -69,6 +69,21 @@ def tally(server, expected: set[str]) -> dict[str, int]:
     }
 
 
+def kill_mid_batch(server, queue: str, start) -> None:
+    """Starts a worker, `start()`s the batch, and SIGKILLs the worker while the mail
+    server holds the email after KILLED_AFTER: the server has it, the worker never
+    hears "250 OK" (the one repeat a crash may cause)."""
+    server.hold_at(KILLED_AFTER + 1, counts_as_received=True)
+    worker = Worker(queue, worker_env(server)).start()
+    try:
+        start()
+        assert server.holding.wait(60), worker.log()[-3000:]
+        worker.kill()
+    finally:
+        server.release()
+        worker.kill()
+
+
 def finish_after_restart(server, queue: str, kind: str, total: int) -> None:
     """A new worker on the same queue; once a row left `sending` has timed out,
     the retry job (beat runs it every 2 minutes) sends what the dead worker did not."""
@@ -107,15 +122,11 @@ def test_a_worker_killed_while_issued_emails_go_loses_none():
     run, expected = issued_year(BATCH)
     queue = new_queue()
     with mail_server() as server, tasks_sent_to_workers():
-        server.hold_at(KILLED_AFTER + 1, counts_as_received=True)
-        worker = Worker(queue, worker_env(server)).start()
-        try:
-            issue_year.apply_async(kwargs={"run_id": run.pk}, queue=queue)
-            assert server.holding.wait(60), worker.log()[-3000:]
-            worker.kill()  # the server has the 16th email; the worker never hears
-        finally:
-            server.release()
-            worker.kill()
+        kill_mid_batch(
+            server,
+            queue,
+            lambda: issue_year.apply_async(kwargs={"run_id": run.pk}, queue=queue),
+        )
         at_crash = statuses(Notification.Kind.ISSUED)
         assert at_crash == {
             "sent": KILLED_AFTER,
@@ -141,15 +152,11 @@ def test_a_worker_killed_while_reminders_go_loses_none_and_keeps_the_history():
     returns, expected = chased_returns(BATCH)
     queue = new_queue()
     with mail_server() as server, tasks_sent_to_workers():
-        server.hold_at(KILLED_AFTER + 1, counts_as_received=True)
-        worker = Worker(queue, worker_env(server)).start()
-        try:
-            send_reminders.apply_async(kwargs={"today": DAY}, queue=queue)
-            assert server.holding.wait(60), worker.log()[-3000:]
-            worker.kill()
-        finally:
-            server.release()
-            worker.kill()
+        kill_mid_batch(
+            server,
+            queue,
+            lambda: send_reminders.apply_async(kwargs={"today": DAY}, queue=queue),
+        )
         at_crash = statuses(Notification.Kind.REMINDER)
         assert at_crash["sent"] == KILLED_AFTER and at_crash["sending"] == 1
         # The history of those emailed before the crash is already written.
