@@ -2,10 +2,13 @@
 accounts.services."""
 
 from allauth.account.adapter import get_adapter
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 
+from core.querystring import PageField, QueryForm, SearchField
 from frameworks.models import Member, Supplier
 
 PASSWORDS_DIFFER = "Enter the same password twice."
@@ -144,3 +147,43 @@ class BulkInvitationForm(forms.Form):
                 "Select at least one contact to invite.", code="none_selected"
             )
         return cleaned
+
+
+class ActivateTOTPForm(BaseActivateTOTPForm):
+    """allauth's set-up form, with its code made single use: allauth checks the code
+    that sets up an authenticator without marking it used, so the same code was
+    accepted again at a sign-in within its 30 seconds. Marking it as allauth marks a
+    sign-in code (the same cache key) closes that."""
+
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        if not TOTP(Authenticator(user_id=self.user.pk))._mark_code_used(code):
+            raise get_mfa_adapter().validation_error("incorrect_code")
+        return code
+
+
+class PeopleQuery(QueryForm):
+    """The people page's query string: open or all invitations, search, page."""
+
+    defaults = {"show": "open"}
+
+    show = forms.ChoiceField(required=False, choices=[("open", "open"), ("all", "all")])
+    q = SearchField()
+    page = PageField()
+
+
+class BulkQuery(QueryForm):
+    """The bulk invitation page's query string: search and page."""
+
+    q = SearchField()
+    page = PageField()
+
+
+class NextQuery(QueryForm):
+    """Where to go back to after switching supplier (checked against the host by the
+    view)."""
+
+    next = forms.CharField(required=False, max_length=2000)

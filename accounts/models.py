@@ -10,6 +10,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 TEAM_GROUP = "Social value team"
@@ -48,8 +49,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="Deactivate instead of deleting."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    session_stamp = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Changed when two-factor is turned on or off: ends other sessions.",
+    )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "session_stamp"]
+    )
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -69,6 +78,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django keeps this hash in each session and ends a session whose hash no
+        longer matches: by default an HMAC of the password hash, so a new password
+        ends every other session. The stamp adds two-factor: turning it on or off
+        changes the stamp (`accounts.services.sessions`). An empty stamp gives
+        Django's own hash, so sessions from before the stamp stay valid. Overrides
+        the private method because both the current and the SECRET_KEY_FALLBACKS
+        hashes are computed through it."""
+        value = self.password
+        if self.session_stamp:
+            value = f"{value}:{self.session_stamp}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class SupplierContact(models.Model):

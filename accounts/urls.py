@@ -5,9 +5,9 @@ from django.urls import path
 from .views import invitations
 
 urlpatterns = [
-    path("<str:token>/", invitations.accept, name="invitation_accept"),
+    path("<key:token>/", invitations.accept, name="invitation_accept"),
     path(
-        "<str:token>/sign-out/",
+        "<key:token>/sign-out/",
         invitations.sign_out_then_accept,
         name="invitation_sign_out",
     ),

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import setup_django
+from tests.sessions import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -275,7 +276,7 @@ def measure_pages(run: Run) -> None:
     )
     season, approved = years[-1], years[-2]
     team = Client(HTTP_HOST="127.0.0.1")
-    team.force_login(dataset.team_user())
+    signed_in(team, dataset.team_user())
 
     _page(
         run,
@@ -305,7 +306,7 @@ def measure_pages(run: Run) -> None:
     member_user = dataset.member_user()
     member = member_user.member_viewers.get().member
     member_client = Client(HTTP_HOST="127.0.0.1")
-    member_client.force_login(member_user)
+    signed_in(member_client, member_user)
     contracts = member.contracts.count()
     _page(
         run,
@@ -331,7 +332,7 @@ def measure_pages(run: Run) -> None:
     annual_return, supplier_user = dataset.big_return()
     lines = annual_return.lines.count()
     supplier = Client(HTTP_HOST="127.0.0.1")
-    supplier.force_login(supplier_user)
+    signed_in(supplier, supplier_user)
     for name, label in (("return_detail", "task list"), ("check", "check answers")):
         _page(
             run,

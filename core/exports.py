@@ -4,6 +4,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from core.xlsx.titles import sheet_title
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,7 +45,7 @@ def xlsx_bytes(
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
     for index, width in (widths or {}).items():
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
@@ -61,20 +63,24 @@ def xlsx_bytes(
     return out.getvalue()
 
 
-def xlsx_sheets_bytes(
-    sheets: Iterable[tuple[str, list[str], Iterable[Iterable[object]]]],
-) -> bytes:
-    """An xlsx of several sheets, each (title, header, rows), written like `xlsx_bytes`:
-    bold frozen header, every text cell neutralised, in write-only mode."""
+def xlsx_sheets_bytes(sheets: Iterable[tuple]) -> bytes:
+    """An xlsx of several sheets, each (title, header, rows) or (title, header, rows,
+    widths), written like `xlsx_bytes`: bold frozen header, every text cell
+    neutralised, in write-only mode; the first sheet is the one that opens."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=title.replace("/", "-")[:31])
+    titles: list[str] = []
+    for title, header, rows, *widths in sheets:
+        sheet = workbook.create_sheet(title=sheet_title(title, taken=titles))
+        titles.append(sheet.title)
         sheet.freeze_panes = "A2"
+        for index, width in (widths[0] if widths else {}).items():
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
         header_cells = []
         for text in header:
             cell = WriteOnlyCell(sheet, value=neutralise(text))

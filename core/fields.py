@@ -46,3 +46,33 @@ class RateField(HalfUpDecimalField):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 6)
         super().__init__(*args, **kwargs)
+
+
+class SummedDecimalField(models.DecimalField):
+    """The output field of a database sum: read back rounded half-up to its places.
+
+    On SQLite a SUM is a float, which Django hands back as a Decimal of 15 digits
+    (`Decimal('257.710000000000')`) even through `Round(..., 2)`; a template shows it
+    as it is. Reading every sum through this field gives the same Decimal on both
+    databases (`Decimal('257.71')`), so no page, CSV or workbook sees the float.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        return round_half_up(value, self.decimal_places)
+
+
+def rounded_sum(expression, *, places: int = 2, max_digits: int = 16, **extra):
+    """`Round(Coalesce(Sum(expression), 0), places)`, read back as a Decimal with
+    exactly `places` places (see `SummedDecimalField`): the one way a sum of money,
+    credits or quantities leaves the database. `extra` goes to `Sum` (`filter=`)."""
+    from django.db.models import Sum, Value
+    from django.db.models.functions import Coalesce, Round
+
+    field = SummedDecimalField(max_digits=max_digits, decimal_places=places)
+    return Round(
+        Coalesce(Sum(expression, **extra), Value(0), output_field=field),
+        places,
+        output_field=field,
+    )

@@ -4,17 +4,17 @@ A hand check rather than a library: we accept four kinds only, and each has a fi
 signature (PDF `%PDF-`, PNG's eight bytes, JPEG `FF D8 FF`). Word and Excel files are
 zip packages, and telling a .docx from a macro-enabled .docm needs the package's
 `[Content_Types].xml`, which the general libraries (filetype, puremagic) do not read:
-they guess from the bytes of the first zip entry's name. So the zip check is ours,
-with defusedxml (already a dependency) for the XML and the unpacked size bounded
-before anything is inflated.
+they guess from the bytes of the first zip entry's name. So the zip check is ours:
+`core.xlsx.package`, the one rule every Office file the portal takes passes (sizes
+and compression bounded before anything is inflated, no macros, no XML entities).
 """
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
 
-from defusedxml import ElementTree
+from core.uploads import EMPTY, human_size
+from core.xlsx import package
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -31,35 +31,23 @@ EXTENSIONS = {
 }
 NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", DOCX: "Word", XLSX: "Excel"}
 
-# The main part's content type in [Content_Types].xml says what a package is.
-_OOXML_MAIN = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
-        DOCX
-    ),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": XLSX,
-}
-_CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+# What the package rule (`core.xlsx.package`) found, as a content type.
+_PACKAGE_TYPES = {package.WORD: DOCX, package.WORKBOOK: XLSX}
 
-MAX_ZIP_MEMBERS = 10_000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 
 NOT_ALLOWED = (
     "The selected file must be a PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx) file"
 )
-MACROS = (
-    "The selected file contains macros: save it as a Word (.docx) or Excel (.xlsx) "
-    "file without macros and upload that"
-)
-EMPTY = "The selected file is empty"
+MACROS = package.MACROS  # the same words wherever an Office file is refused
+XML_ENTITIES = package.XML_ENTITIES
+COMPRESSED_TOO_FAR = package.COMPRESSED_TOO_FAR
 NAME_MISMATCH = (
     "The selected file is a {kind} file but its name ends {extension}: rename it to "
     "end {expected}"
 )
-UNPACKS_TOO_BIG = (
-    "The selected file unpacks to more than 200 MB: save it without embedded media, "
-    "or split it"
-)
+UNPACKS_TOO_BIG = package.UNPACKS_TOO_LARGE.format(limit=human_size(MAX_UNPACKED_BYTES))
+__all__ = ["EMPTY", "FileTypeRefused", "detect"]
 
 
 class FileTypeRefused(ValueError):
@@ -109,39 +97,13 @@ def detect(stream: BinaryIO, *, name: str) -> Detected:
 
 
 def _ooxml_type(stream: BinaryIO) -> str:
-    """DOCX or XLSX from the package's [Content_Types].xml; macro-enabled packages,
-    templates, other zips and oversized packages are refused."""
+    """DOCX or XLSX, through the one rule for Office packages (sizes, compression,
+    macros, XML entities, what the package says it is): the same guards a
+    workbook upload passes, before the file is kept."""
     try:
-        package = zipfile.ZipFile(stream)
-        members = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise FileTypeRefused(NOT_ALLOWED) from error
-    if len(members) > MAX_ZIP_MEMBERS or (
-        sum(m.file_size for m in members) > MAX_UNPACKED_BYTES
-    ):
-        raise FileTypeRefused(UNPACKS_TOO_BIG)
-    names = {m.filename.lower() for m in members}
-    if any(n.endswith("vbaproject.bin") or n.endswith("vbadata.xml") for n in names):
-        raise FileTypeRefused(MACROS)
-    try:
-        info = package.getinfo("[Content_Types].xml")
-    except KeyError as error:
-        raise FileTypeRefused(NOT_ALLOWED) from error
-    if info.file_size > MAX_CONTENT_TYPES_BYTES:
-        raise FileTypeRefused(NOT_ALLOWED)
-    try:
-        root = ElementTree.fromstring(package.read(info))
-    except Exception as error:  # defusedxml's refusals and any XML or zip error
-        raise FileTypeRefused(NOT_ALLOWED) from error
-    declared = {
-        (element.get("ContentType") or "").strip().lower()
-        for element in root
-        if element.tag
-        in (f"{_CONTENT_TYPES_NS}Override", f"{_CONTENT_TYPES_NS}Default")
-    }
-    if any("macroenabled" in t or "vbaproject" in t for t in declared):
-        raise FileTypeRefused(MACROS)
-    found = {_OOXML_MAIN[t] for t in declared if t in _OOXML_MAIN}
-    if len(found) != 1:
-        raise FileTypeRefused(NOT_ALLOWED)
-    return found.pop()
+        kind = package.inspect_package(stream, max_unpacked=MAX_UNPACKED_BYTES)
+    except package.PackageRefused as refused:
+        raise FileTypeRefused(
+            NOT_ALLOWED if refused.not_a_package else str(refused)
+        ) from refused
+    return _PACKAGE_TYPES[kind]

@@ -114,6 +114,8 @@ class ImportRunAdmin(NoDeletePlainAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["file_name"]
     list_select_related = ["created_by"]
+    # The stored upload's URL is never served (MEDIA_URL is a dead end by design).
+    exclude = ["file"]
 
     def has_add_permission(self, request) -> bool:
         return False

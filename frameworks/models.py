@@ -295,6 +295,7 @@ class ImportRun(models.Model):
         APPLYING = "applying", "Applying"
         APPLIED = "applied", "Applied"
         FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Not confirmed within a day: the file was removed"
 
     kind = models.CharField(max_length=30, blank=True)
     file_name = models.CharField(max_length=255)
@@ -344,4 +345,5 @@ class ImportRun(models.Model):
             self.Status.REFUSED,
             self.Status.APPLIED,
             self.Status.FAILED,
+            self.Status.EXPIRED,
         )

@@ -31,7 +31,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin on the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +86,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
             ],
+            # The one formatting filter for every number and date on a page or in
+            # an email, available in every template without a {% load %}.
+            "builtins": ["returns.templatetags.figures_format"],
         },
     },
 ]
@@ -149,6 +152,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Social value returns: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_RECOVERY_CODE_COUNT = 10
+# allauth's set-up form, with the code made single use (see the form).
+MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm"}
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Social value returns")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
@@ -270,6 +275,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "returns.tasks.erase_expired_evidence",
         "schedule": crontab(day_of_month=1, hour=6, minute=45),
     },
+    # 06:50 London every day: uploads of reference data nobody confirmed within a
+    # day are deleted (the run stays as the record).
+    "erase-unconfirmed-import-files": {
+        "task": "frameworks.tasks.erase_unconfirmed_import_files",
+        "schedule": crontab(hour=6, minute=50),
+    },
     # 06:30 London every day: the automatic reminders of every open return.
     "send-reminders": {
         "task": "returns.tasks.send_reminders",
@@ -330,8 +341,19 @@ SPREADSHEET_MAX_UNPACKED_BYTES = env.int(
     "SPREADSHEET_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
 )
 SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=100_000)
+# A request's fields other than files (the spreadsheet preview's signed plan is the
+# largest); files are bounded by the handler below, which stops an upload past the
+# largest file any page takes while it streams, before Django spools it to disk.
+# The proxy in front refuses bodies past its own limit first (docs/deployment.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # a page of bulk invitations or reminders
+DATA_UPLOAD_MAX_NUMBER_FILES = 5  # every upload form takes one file
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Logs go to standard output. In production each line is a JSON object (LOG_FORMAT=json,
 # the default there), so a log collector can index them without parsing text.

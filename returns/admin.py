@@ -1,6 +1,8 @@
 """The Django admin of the returns app, for administrators: read mostly, no deletes."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_mixins import NoDeleteAdmin
@@ -162,6 +164,17 @@ class EvidenceAdmin(ReadOnlyLogAdmin):
     list_filter = ["content_type", "erased_at"]
     search_fields = ["original_name", "line__annual_return__reference"]
     list_select_related = ["line__annual_return", "line__contract", "uploaded_by"]
+    # The stored file's own URL is never served (MEDIA_URL is a dead end by design):
+    # the admin links to the download view, which checks who is asking.
+    exclude = ["file"]
+    readonly_fields = ["download"]
+
+    @admin.display(description="File")
+    def download(self, obj) -> str:
+        if obj.pk is None or not obj.file:
+            return "Erased"
+        url = reverse("team:evidence_download", kwargs={"evidence_id": obj.pk})
+        return format_html('<a href="{}">Download {}</a>', url, obj.original_name)
 
 
 @admin.register(CaseStudy)

@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from core.fields import CreditsField, MoneyField, QuantityField, RateField
 
+REASON_MAX_LENGTH = 4000  # a line's reasons and recovery plan, every way in
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -296,9 +298,13 @@ class ReturnLine(models.Model):
     delivered_credits = CreditsField(
         default=0, help_text="Written only by the service that writes entries."
     )
-    nothing_delivered_reason = models.TextField(blank=True)
-    shortfall_reason = models.TextField(blank=True)
-    recovery_plan = models.TextField(blank=True)
+    # Every way in (the line page, the spreadsheet, the past-returns import) refuses
+    # more than REASON_MAX_LENGTH characters, through `line_rules.line_check`.
+    nothing_delivered_reason = models.TextField(
+        blank=True, max_length=REASON_MAX_LENGTH
+    )
+    shortfall_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    recovery_plan = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     recovery_by = models.DateField(null=True, blank=True)
     excluded_reason = models.TextField(blank=True)
     excluded_by = models.ForeignKey(  # rarely set, never looked up by

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
+from tests.sessions import signed_in
 
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -119,7 +120,7 @@ def member_user(member):
 
 def _client_for(client_class, user):
     client = client_class()
-    client.force_login(user)
+    signed_in(client, user)
     return client
 
 

@@ -50,7 +50,10 @@ def give_totp(user, secret: str = TOTP_SECRET):
     """An authenticator app for `user`, as allauth stores one after setup."""
     from allauth.mfa.totp.internal.auth import TOTP
 
-    return TOTP.activate(user, secret).instance
+    authenticator = TOTP.activate(user, secret).instance
+    # Setting up two-factor ends the person's sessions by changing their stamp.
+    user.refresh_from_db(fields=["session_stamp"])
+    return authenticator
 
 
 class TeamUserFactory(UserFactory):

@@ -16,6 +16,7 @@ from accounts.models import Invitation
 from frameworks.models import ImportRun
 from returns.models import AnnualReturn, IssueRun
 from tests import factories
+from tests.sessions import signed_in
 
 ROLES = (
     "anonymous",
@@ -365,7 +366,7 @@ def test_every_url_answers_each_role_as_the_table_says(world):
     for role, user in world["users"].items():
         client = Client()
         if user is not None:
-            client.force_login(user)
+            signed_in(client, user)
         clients[role] = client
     routes = project_routes()
     for route in routes:
@@ -383,3 +384,90 @@ def test_every_url_answers_each_role_as_the_table_says(world):
 @pytest.mark.django_db
 def test_email_management_is_not_offered(supplier_client):
     assert supplier_client.get("/accounts/email/").status_code == 404
+
+
+# ---------------------------------------------------------------------------------
+# Hostile values (issue 18). Every URL as every role, with each hostile value in
+# every query parameter a page reads, and in every argument of the URL itself: an
+# over-long integer (past 64 bits), a negative, a NUL, 10,000 characters and a
+# SQL-ish string. Nothing may answer 500, on SQLite or PostgreSQL: each page reads
+# its query string through one parsing layer (a form in `core.querystring`), the
+# URLs' ids through the `id` converter, and the admin through `portal.admin`.
+
+HOSTILE_VALUES = {
+    "huge_integer": "9" * 40,
+    "negative": "-1",
+    "nul": "\x00",
+    "ten_thousand_characters": "x" * 10_000,
+    "sql_ish": "1' OR '1'='1'; --",
+}
+
+# Every query parameter a page of the portal reads, and the admin's own (search,
+# page, order, and lookups of its list filters).
+QUERY_PARAMETERS = (
+    "page",
+    "q",
+    "year",
+    "supplier",
+    "member",
+    "framework",
+    "period",
+    "by",
+    "sort",
+    "short",
+    "format",
+    "status",
+    "overdue",
+    "show",
+    "next",
+    "reissue",
+    "p",
+    "o",
+    "status__exact",
+    "kind__exact",
+    "is_active__exact",
+    "year__id__exact",
+)
+
+
+def _hostile_urls(route: Route, world, value: str) -> list[str]:
+    """The route with its ordinary arguments and every query parameter set to
+    `value`, then with each URL argument in turn set to `value` (where the URL
+    pattern accepts it at all)."""
+    from urllib.parse import urlencode
+
+    from django.urls import NoReverseMatch
+
+    query = urlencode({name: value for name in QUERY_PARAMETERS})
+    urls = [f"{_url_for(route, world)}?{query}"]
+    if route.positional:
+        return urls
+    for name in route.kwargs:
+        kwargs = {k: KWARG_VALUES[k](world) for k in route.kwargs}
+        kwargs[name] = value
+        try:
+            urls.append(reverse(route.name, kwargs=kwargs))
+        except NoReverseMatch:
+            continue  # the pattern refuses the value: Django answers 404 itself
+    return urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", HOSTILE_VALUES.values(), ids=HOSTILE_VALUES.keys())
+def test_no_hostile_value_in_a_url_or_its_query_string_gives_a_server_error(
+    world, value
+):
+    clients = {}
+    for role, user in world["users"].items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            signed_in(client, user)
+        clients[role] = client
+    failures = []
+    for route in project_routes():
+        for url in _hostile_urls(route, world, value):
+            for role in ROLES:
+                status = clients[role].get(url).status_code
+                if status >= 500:
+                    failures.append(f"{route.name} as {role}: {status} {url[:200]}")
+    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:200])

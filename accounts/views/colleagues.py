@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from returns.views.access import supplier_required
 
 from .. import selectors
-from ..forms import ColleagueInvitationForm
+from ..forms import ColleagueInvitationForm, NextQuery
 from ..services import supplier_switch
 from ..services.colleagues import (
     colleague_invitation_withdraw,
@@ -133,7 +133,9 @@ def withdraw_invitation(request: HttpRequest, invitation_id: int) -> HttpRespons
 def switch(request: HttpRequest) -> HttpResponse:
     """Chooses which of their suppliers a contact of several is working for."""
     suppliers = selectors.suppliers_for_user(user=request.user).order_by("name")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    next_url = NextQuery(
+        request.POST if request.method == "POST" else request.GET
+    ).values["next"]
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

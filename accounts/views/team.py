@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from returns.views.access import team_required
 
 from .. import selectors
-from ..forms import BulkInvitationForm, TeamInvitationForm
+from ..forms import BulkInvitationForm, BulkQuery, PeopleQuery, TeamInvitationForm
 from ..models import Invitation
 from ..services import invitation_create, invitation_send, invitation_withdraw
 from ..tasks import send_invitations_bulk
@@ -31,9 +31,10 @@ EVERYONE_QUEUED = "Sending invitations to everyone not yet invited."
 
 @team_required
 def people(request: HttpRequest) -> HttpResponse:
-    state = "all" if request.GET.get("show") == "all" else "open"
+    values = PeopleQuery(request.GET).values
+    state = values["show"]
     invitations = selectors.invitations_for_team(state=state)
-    query = request.GET.get("q", "").strip()
+    query = values["q"]
     if query:
         invitations = invitations.filter(
             Q(email__icontains=query)
@@ -43,7 +44,7 @@ def people(request: HttpRequest) -> HttpResponse:
             | Q(member__name__icontains=query)
             | Q(member__reference__iexact=query)
         )
-    page_obj = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(invitations, PAGE_SIZE).get_page(values["page"])
     return render(
         request,
         "accounts/team/people.html",
@@ -90,14 +91,15 @@ def bulk(request: HttpRequest) -> HttpResponse:
     contacts = selectors.contacts_without_account().order_by(
         "supplier__name", "user__email"
     )
-    query = request.GET.get("q", "").strip()
+    values = BulkQuery(request.GET).values
+    query = values["q"]
     if query:
         contacts = contacts.filter(
             Q(supplier__name__icontains=query)
             | Q(supplier__reference__iexact=query)
             | Q(user__email__icontains=query)
         )
-    page_obj = Paginator(contacts, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(contacts, BULK_PAGE_SIZE).get_page(values["page"])
     form = BulkInvitationForm(
         request.POST if request.method == "POST" else None,
         contact_ids=[c.pk for c in page_obj.object_list],

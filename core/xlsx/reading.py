@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.conf import settings
 
+from core.uploads import EMPTY, too_large
 from core.xlsx.cells import Problem, is_blank
+from core.xlsx.package import (
+    COMPRESSED_TOO_FAR,
+    MACROS,
+    UNPACKS_TOO_LARGE,
+    WORD,
+    XML_ENTITIES,
+    PackageRefused,
+    inspect_package,
+)
 
 NOT_A_SPREADSHEET = (
     "The file is not an Excel workbook (.xlsx) or a CSV file: save it from your "
@@ -29,15 +38,10 @@ NOT_AN_XLSX = (
     '"Excel Workbook (.xlsx)"'
 )
 OLD_EXCEL = 'Files in the old Excel format (.xls) are not accepted: save it as "Excel Workbook (.xlsx)"'
-TOO_LARGE = "The file is {size}; the largest accepted is {limit}"
-UNPACKS_TOO_LARGE = (
-    "The workbook unpacks to more than {limit}: remove unused sheets, images and "
-    "formatting, or split it into several files"
+A_WORD_DOCUMENT = (
+    "The file is a Word document, not an Excel workbook: save the spreadsheet as an "
+    '"Excel Workbook (.xlsx)" and upload that'
 )
-COMPRESSED_TOO_FAR = (
-    "The workbook is compressed far more than a real spreadsheet can be: it is refused"
-)
-XML_ENTITIES = "The workbook contains XML entity declarations, which are refused"
 UNREADABLE = (
     "The workbook could not be read: save it again as an Excel Workbook (.xlsx)"
 )
@@ -49,9 +53,20 @@ NOT_TEXT = "The CSV file is not text: save it again as CSV (UTF-8)"
 UNNAMED_COLUMN = "Expected nothing here: this column has no heading in row {row}"
 DUPLICATE_HEADING = "Expected each column heading once: {header} appears twice"
 
-MAX_COMPRESSION_RATIO = 100  # real xlsx parts compress 5–30 times; bombs, thousands
-RATIO_CHECK_FROM_BYTES = 1024 * 1024  # a tiny part may compress as far as it likes
 MAX_COLUMNS = 200
+
+__all__ = [  # the package rule's messages, for the readers and their tests
+    "A_WORD_DOCUMENT",
+    "COMPRESSED_TOO_FAR",
+    "EMPTY",
+    "MACROS",
+    "NOT_AN_XLSX",
+    "UNPACKS_TOO_LARGE",
+    "XML_ENTITIES",
+    "SpreadsheetRefused",
+    "check_zip",
+    "read_table",
+]
 
 
 class SpreadsheetRefused(Exception):
@@ -159,53 +174,53 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _human_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
+def _size_of(file) -> int | None:
+    """The size of an upload or local file without reading it, when it can be had."""
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        position = file.tell()
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+        file.seek(position)
+        return size
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _read_all(file: IO[bytes] | bytes, limit: int) -> bytes:
+    """The file's bytes, at most `limit` of them: a larger file is refused with its
+    own size; an empty one as empty."""
     if isinstance(file, bytes | bytearray):
         data = bytes(file)
     else:
+        size = _size_of(file)
+        if size is not None and size > limit:
+            raise SpreadsheetRefused(too_large(size, limit))
         if hasattr(file, "seek"):
             file.seek(0)
         data = file.read(limit + 1)
     if len(data) > limit:
         raise SpreadsheetRefused(
-            TOO_LARGE.format(
-                size="larger than " + _human_size(limit), limit=_human_size(limit)
-            )
+            too_large(len(data) if isinstance(file, bytes | bytearray) else None, limit)
         )
+    if not data:
+        raise SpreadsheetRefused(EMPTY)
     return data
 
 
 def check_zip(data: bytes, *, max_unpacked: int) -> None:
-    """Refuses a zip whose members declare too much, or compress too far."""
+    """The one rule for packages (`core.xlsx.package`), for a workbook: refuses a
+    zip whose parts declare too much or compress too far, macros, XML entities, and
+    a package that is not a workbook."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise SpreadsheetRefused(NOT_AN_XLSX) from error
-    with archive:
-        total = 0
-        for member in archive.infolist():
-            total += member.file_size
-            if total > max_unpacked:
-                raise SpreadsheetRefused(
-                    UNPACKS_TOO_LARGE.format(limit=_human_size(max_unpacked))
-                )
-            if (
-                member.file_size > RATIO_CHECK_FROM_BYTES
-                and member.file_size
-                > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
-            ):
-                raise SpreadsheetRefused(COMPRESSED_TOO_FAR)
-        names = set(archive.namelist())
-    if "[Content_Types].xml" not in names or not any(
-        n.startswith("xl/") for n in names
-    ):
-        raise SpreadsheetRefused(NOT_AN_XLSX)
+        kind = inspect_package(data, max_unpacked=max_unpacked)
+    except PackageRefused as refused:
+        message = NOT_AN_XLSX if refused.not_a_package else str(refused)
+        raise SpreadsheetRefused(message) from refused
+    if kind == WORD:
+        raise SpreadsheetRefused(A_WORD_DOCUMENT)
 
 
 def _table_from_rows(rows: Iterable[tuple], *, sheet: str, max_rows: int) -> Table:
@@ -281,7 +296,9 @@ def _read_xlsx(data: bytes, *, sheet: str | None, max_rows: int, max_unpacked: i
 
 
 def _refusal(error: BaseException) -> SpreadsheetRefused:
-    """openpyxl wraps defusedxml's refusal in its own errors: look down the chain."""
+    """openpyxl wraps defusedxml's refusal in its own errors: look down the chain.
+    (`check_zip` refuses entities before openpyxl opens anything; this stays as a
+    second guard.)"""
     from defusedxml.common import DefusedXmlException
 
     seen = error

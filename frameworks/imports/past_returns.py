@@ -18,6 +18,7 @@ from django.utils import timezone
 from core.xlsx import Table, cells
 from core.xlsx.reading import normalise_header
 from returns.models import (
+    REASON_MAX_LENGTH,
     AnnualReturn,
     Measure,
     ReportingYear,
@@ -198,7 +199,9 @@ class PastReturns(Kind):
             contract_reference = check(cells.text, "Contract reference")
             spend = check(cells.money, SPEND)
             target = check(cells.quantity, "Target credits", places=2)
-            reasons = check(cells.text, "Reasons", required=False)
+            reasons = check(
+                cells.text, "Reasons", required=False, max_length=REASON_MAX_LENGTH
+            )
             day = check(cells.date, "Submitted on", required=False)
             figures = {}
             for header, measure in measure_columns:

@@ -4,6 +4,7 @@ the import reads) and a guidance sheet saying what each column takes."""
 import io
 
 from core.exports import neutralise
+from core.xlsx.titles import sheet_title
 
 from .base import Kind
 
@@ -20,7 +21,7 @@ def template_bytes(kind: Kind) -> bytes:
     )
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = kind.label[:31]
+    sheet.title = sheet_title(kind.label)
     sheet.append([neutralise(h) for h in headings])
     bold = Font(bold=True)
     for index, _heading in enumerate(headings, start=1):
@@ -30,7 +31,7 @@ def template_bytes(kind: Kind) -> bytes:
         )
     sheet.freeze_panes = "A2"
 
-    guidance = workbook.create_sheet("Guidance")
+    guidance = workbook.create_sheet(sheet_title("Guidance"))
     guidance.append([kind.label])
     guidance["A1"].font = Font(bold=True, size=14)
     guidance.append([kind.description])

@@ -7,7 +7,8 @@
 - At risk: ends within 183 days of today (London) and below target to date.
   Ended short: has ended and is below target to date.
 
-Database sums are rounded as Round(Sum(...), 2): on SQLite a SUM is a float.
+Database sums are `core.fields.rounded_sum`: Round(Sum(...), 2), read back with exactly
+two places (on SQLite a SUM is a float that would otherwise show as 257.710000000000).
 
 The modules: `lines` (which lines count, the sums), `to_date` (a contract over its
 life), `shortfall` (target against delivery by group), `reported` (what members and
@@ -26,6 +27,7 @@ from .changes import (
 )
 from .completion_rates import (
     CHASED,
+    COMPLETION_ROWS,
     COMPLETION_STATUSES,
     LONDON,
     chased_returns,
@@ -87,6 +89,7 @@ __all__ = [
     "BIG_CHANGE_SHARE",
     "BIG_CHANGE_UNITS",
     "CHASED",
+    "COMPLETION_ROWS",
     "COMPLETION_STATUSES",
     "EMPLOYMENT_OPPORTUNITIES",
     "FIGURES",

@@ -75,6 +75,8 @@ def _completion_conditions(today: datetime.date) -> dict[str, Q]:
         "submitted": expected & submitted_filter(),
         "on_time": expected & on_time_filter(),
         "overdue": expected & overdue_filter(today=today),
+        # Never submitted and not yet past its deadline.
+        "not_yet_due": expected & ~submitted_filter() & ~overdue_filter(today=today),
         "not_required": Q(status=AnnualReturn.Status.NOT_REQUIRED),
     }
     for name, status in COMPLETION_STATUSES.items():
@@ -99,10 +101,32 @@ def rate(part: int, whole: int) -> Decimal | None:
 
 
 def _completion_row(row: dict) -> dict:
+    """Adds late (submitted, not on time) and the rates. On time, late, not yet due
+    and overdue split the expected returns: each rate has its count beside it."""
     row["late"] = row["submitted"] - row["on_time"]
     row["completion_rate"] = rate(row["submitted"], row["expected"])
     row["on_time_rate"] = rate(row["on_time"], row["expected"])
+    row["late_rate"] = rate(row["late"], row["expected"])
+    row["not_yet_due_rate"] = rate(row["not_yet_due"], row["expected"])
+    row["overdue_rate"] = rate(row["overdue"], row["expected"])
     return row
+
+
+# The completion figures as the page and its export show them: (key, label, rate key).
+COMPLETION_ROWS = (
+    ("expected", "Expected", None),
+    ("submitted", "Submitted (ever, counted once)", "completion_rate"),
+    ("on_time", "Submitted on time", "on_time_rate"),
+    ("late", "Submitted late", "late_rate"),
+    ("not_yet_due", "Not submitted, not yet due", "not_yet_due_rate"),
+    ("overdue", "Overdue", "overdue_rate"),
+    ("approved", "Approved", None),
+    ("awaiting_review", "Awaiting review", None),
+    ("returned", "With supplier for amendment", None),
+    ("not_started", "Not started", None),
+    ("in_progress", "In progress", None),
+    ("not_required", "Not required (not in the figures)", None),
+)
 
 
 def completion(*, year, today: datetime.date) -> dict:

@@ -4,14 +4,15 @@
 - Target counts on every counted line; delivered counts approved returns only;
   "awaiting review" is the delivered credits of submitted returns, shown separately.
 
-Database sums are rounded as Round(Sum(...), 2): on SQLite a SUM is a float.
+Database sums are `core.fields.rounded_sum`: Round(Sum(...), 2), read back with exactly
+two places (on SQLite a SUM is a float that would otherwise show as 257.710000000000).
 """
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Value, When
 
+from core.fields import rounded_sum
 from core.numbers import round_credits, round_money
 
 from ..models import AnnualReturn, ReturnLine
@@ -42,7 +43,8 @@ def counted_lines(*, year=None) -> QuerySet[ReturnLine]:
 
 
 def _sum(expression, field=_CREDITS):
-    return Round(Coalesce(Sum(expression), Value(0), output_field=field), 2)
+    """A rounded database sum read back with exactly 2 places (`core.fields`)."""
+    return rounded_sum(expression, max_digits=field.max_digits)
 
 
 def _delivered_when(status):

@@ -9,9 +9,9 @@ query; the headline, employment opportunities, is the sum of its five measures.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Round
+from django.db.models import QuerySet
 
+from core.fields import rounded_sum
 from core.numbers import round_money
 
 from ..models import ReturnEntry, ReturnLine, YearMeasure
@@ -22,14 +22,7 @@ POUNDS = "£"
 
 
 def _quantity_sum():
-    return Round(
-        Coalesce(
-            Sum("quantity"),
-            Value(0),
-            output_field=DecimalField(max_digits=16, decimal_places=2),
-        ),
-        2,
-    )
+    return rounded_sum("quantity")
 
 
 def quantities(*, lines: QuerySet[ReturnLine]) -> dict[str, Decimal]:

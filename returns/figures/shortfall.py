@@ -1,5 +1,11 @@
 """Shortfall: target against delivery, in a year or over each contract's life, by
-contract, supplier, framework, member or place."""
+contract, supplier, framework, member or place.
+
+A year groups by the snapshot on its lines (the member, lot and supplier of that
+year: a past year never moves). To date groups by what the contract is now: a
+contract re-assigned between members is counted once, with its whole life, under its
+current member, so the totals of a period are the same in every grouping (DESIGN
+"Contract to date")."""
 
 import datetime
 from dataclasses import dataclass
@@ -31,6 +37,15 @@ SHORTFALL_GROUPS = {
     # The report's breakdowns by place use the shortfall page's sums too.
     "local_authority": ("local_authority_id", "local_authority__name"),
     "region": ("local_authority__region", "local_authority__region"),
+}
+# To date: the group a contract belongs to now, whatever its lines' snapshots say.
+TO_DATE_GROUP_KEYS = {
+    "contract": "contract_id",
+    "supplier": "contract__supplier_id",
+    "framework": "contract__lot__framework_id",
+    "member": "contract__member_id",
+    "local_authority": "contract__local_authority_id",
+    "region": "contract__local_authority__region",
 }
 
 
@@ -79,20 +94,37 @@ def shortfall_lines(
 ) -> QuerySet[ReturnLine]:
     """Counted lines of one year (or of all years: to date), narrowed by the team's
     filters. `search` matches a contract's reference or title, or the supplier's or
-    member's name."""
+    member's name.
+
+    In a year the filters read the line's snapshot (that year's member, framework,
+    supplier). To date they read the contract as it is now and keep every line of
+    the contracts they match, so a contract's to-date figure is always its whole
+    life: filtered to a member, it is the member's contracts now, over their lives."""
     lines = counted_lines(year=year)
+    if year is None:
+        supplier, framework, member = (
+            "contract__supplier",
+            "contract__lot__framework",
+            "contract__member",
+        )
+    else:
+        supplier, framework, member = (
+            "annual_return__supplier",
+            "lot__framework",
+            "member",
+        )
     if supplier_id:
-        lines = lines.filter(annual_return__supplier_id=supplier_id)
+        lines = lines.filter(**{f"{supplier}_id": supplier_id})
     if framework_id:
-        lines = lines.filter(lot__framework_id=framework_id)
+        lines = lines.filter(**{f"{framework}_id": framework_id})
     if member_id:
-        lines = lines.filter(member_id=member_id)
+        lines = lines.filter(**{f"{member}_id": member_id})
     if search:
         lines = lines.filter(
             Q(contract__reference__icontains=search)
             | Q(contract__title__icontains=search)
-            | Q(annual_return__supplier__name__icontains=search)
-            | Q(member__name__icontains=search)
+            | Q(**{f"{supplier}__name__icontains": search})
+            | Q(**{f"{member}__name__icontains": search})
         )
     return lines
 
@@ -119,8 +151,11 @@ class ShortfallTable(Rows):
     The database sums each contract's lines within each group, then adds up the
     contracts, so that the shortfall of a group is the sum of its contracts'
     shortfalls (a contract that delivered more than its target does not make good
-    another's). Over all years (`shortfall_lines()` without a year) these are the
-    contracts' to-date figures; years without a line add nothing.
+    another's). Over all years (`shortfall_lines()` without a year, `to_date=True`)
+    these are the contracts' to-date figures, grouped by what each contract is now
+    (`TO_DATE_GROUP_KEYS`); years without a line add nothing. In a year a contract
+    row names the member, supplier and framework of its line (the snapshot); to date
+    those it has now.
 
     `page()` is one query for a page's rows, the total and the count; iterating
     gives every row (one query); `total()` is one query.
@@ -142,14 +177,18 @@ class ShortfallTable(Rows):
         lines: QuerySet[ReturnLine],
         short_only: bool = False,
         sort: str = "name",
+        to_date: bool = False,
     ):
         self.group = group
+        self.to_date = to_date
         self.lines = lines
         self.short_only = short_only
         self.sort = sort if sort in SORTS else "name"
 
     def _per_contract(self) -> QuerySet:
         key_field, _ = SHORTFALL_GROUPS[self.group]
+        if self.to_date:
+            key_field = TO_DATE_GROUP_KEYS[self.group]
         return (
             self.lines.order_by()
             .values(group_key=F(key_field), per_contract=F("contract_id"))
@@ -211,10 +250,11 @@ class ShortfallTable(Rows):
     def _select(self, sql: str, params: tuple) -> list[dict]:
         if self.group != "contract":
             return fetch_dicts(sql, params)
-        # Each contract row with its title, supplier, member, framework and end (as
-        # the contract has them now) and how many years have a line: joined to the
-        # rows of a page only (counting years needs DISTINCT, too dear for every
-        # contract when a page shows fifty).
+        # Each contract row with its title, supplier, member, framework and end and
+        # how many years have a line: joined to the rows of a page only (counting
+        # years needs DISTINCT, too dear for every contract when a page shows fifty).
+        # To date: the supplier, member and framework the contract has now; in a
+        # year: its line's (the snapshot, as every figure of that year).
         years = (
             self.lines.filter(contract_id=OuterRef("pk"))
             .order_by()
@@ -222,15 +262,28 @@ class ShortfallTable(Rows):
             .annotate(n=Count("annual_return__year", distinct=True))
             .values("n")
         )
+        if self.to_date:
+            names = {
+                "detail_supplier": F("supplier__name"),
+                "detail_member": F("member__name"),
+                "detail_framework": F("lot__framework__name"),
+            }
+        else:
+            line = self.lines.filter(contract_id=OuterRef("pk")).order_by("pk")
+            names = {
+                "detail_supplier": Subquery(
+                    line.values("annual_return__supplier__name")[:1]
+                ),
+                "detail_member": Subquery(line.values("member__name")[:1]),
+                "detail_framework": Subquery(line.values("lot__framework__name")[:1]),
+            }
         details, detail_params = subquery(
             Contract.objects.order_by().values(
                 detail_id=F("pk"),
                 detail_title=F("title"),
-                detail_supplier=F("supplier__name"),
-                detail_member=F("member__name"),
-                detail_framework=F("lot__framework__name"),
                 detail_ends_on=F("ends_on"),
                 detail_years=Subquery(years),
+                **names,
             )
         )
         sql = f"""
@@ -276,9 +329,12 @@ class ShortfallTable(Rows):
         )
 
 
-def shortfall_by(group: str, *, lines: QuerySet[ReturnLine]) -> list[ShortfallRow]:
-    """Every row of `ShortfallTable(group, lines=lines)`, ordered by name."""
-    return list(ShortfallTable(group, lines=lines))
+def shortfall_by(
+    group: str, *, lines: QuerySet[ReturnLine], to_date: bool = False
+) -> list[ShortfallRow]:
+    """Every row of `ShortfallTable(group, lines=lines, to_date=to_date)`, ordered
+    by name."""
+    return list(ShortfallTable(group, lines=lines, to_date=to_date))
 
 
 def shortfall_total(rows: list[ShortfallRow]) -> ShortfallRow:

@@ -5,6 +5,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from core.uploads import EMPTY
+from core.uploads import UploadForm as RefusableUpload
 from returns.models import CaseStudy
 from returns.services.spend_corrections import parse_amount
 
@@ -15,7 +17,7 @@ CASE_STUDY_STORY_HINT = (
 )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(RefusableUpload, forms.Form):
     file = forms.FileField(
         label="Upload a file",
         help_text=(
@@ -24,7 +26,7 @@ class EvidenceForm(forms.Form):
         ),
         error_messages={
             "required": "Select a file to upload",
-            "empty": "The selected file is empty",
+            "empty": EMPTY,
             "invalid": "Select a file to upload",
         },
     )

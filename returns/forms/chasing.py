@@ -6,12 +6,18 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
 
+from core.querystring import PageField, QueryForm
 from frameworks.models import Framework
 from returns.models import AnnualReturn, Reminder
 from returns.selectors.chasing import OPEN, SORT_LABELS
 
 
-class CompletionFilterForm(forms.Form):
+class CompletionFilterForm(QueryForm):
+    """The completion page's and chasing list's filters, read from the query string:
+    a bad value is the default."""
+
+    defaults = {"sort": "supplier"}
+
     status = forms.ChoiceField(
         required=False,
         choices=[("", "All"), (OPEN, "Not started or in progress")]
@@ -26,16 +32,20 @@ class CompletionFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=list(SORT_LABELS.items()), label="Sort by"
     )
+    page = PageField()
+    format = forms.ChoiceField(
+        required=False, choices=[("xlsx", "xlsx"), ("csv", "CSV")]
+    )
 
     def cleaned(self) -> dict:
         """The filters to apply: the valid ones, defaults for the rest."""
-        data = self.cleaned_data if self.is_valid() else {}
-        framework = data.get("framework")
+        values = self.values
+        framework = values["framework"]
         return {
-            "status": data.get("status") or "",
+            "status": values["status"],
             "framework_id": framework.pk if framework else None,
-            "overdue": bool(data.get("overdue")),
-            "sort": data.get("sort") or "supplier",
+            "overdue": values["overdue"],
+            "sort": values["sort"],
         }
 
 
@@ -75,9 +85,10 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "deadline"
-        ].help_text = "The end of this day, London time. For example, 31 7 2025"
+        self.fields["deadline"].help_text = (
+            "The end of this day, London time. Enter the day, month and year as "
+            "numbers."
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Grant the extension"))
 

@@ -11,12 +11,25 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from returns.models import REASON_MAX_LENGTH
+from returns.services.line_rules import text_too_long
+
 NOTHING_DELIVERED_NO_REASON = "Say why nothing was delivered on this contract this year"
 DATE_INCOMPLETE = "Enter the date as a day, month and year, like 31 3 2027"
 DATE_NOT_REAL = "Enter a real date, like 31 3 2027"
 DECLARATION_NAME = "Enter your full name to make the declaration"
 
-TEXT_LIMIT = 4000
+TEXT_LIMIT = REASON_MAX_LENGTH
+
+
+def _reason_field(name: str) -> forms.CharField:
+    # The service's words: the spreadsheet and the import refuse the same text so.
+    return forms.CharField(
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        error_messages={"max_length": text_too_long(name)},
+    )
 
 
 def quantity_field_name(code: str) -> str:
@@ -26,15 +39,9 @@ def quantity_field_name(code: str) -> str:
 class LineForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     nothing_delivered = forms.BooleanField(required=False)
-    nothing_delivered_reason = forms.CharField(
-        required=False, max_length=TEXT_LIMIT, widget=forms.Textarea
-    )
-    shortfall_reason = forms.CharField(
-        required=False, max_length=TEXT_LIMIT, widget=forms.Textarea
-    )
-    recovery_plan = forms.CharField(
-        required=False, max_length=TEXT_LIMIT, widget=forms.Textarea
-    )
+    nothing_delivered_reason = _reason_field("nothing_delivered_reason")
+    shortfall_reason = _reason_field("shortfall_reason")
+    recovery_plan = _reason_field("recovery_plan")
     recovery_by_day = forms.CharField(required=False, max_length=2)
     recovery_by_month = forms.CharField(required=False, max_length=2)
     recovery_by_year = forms.CharField(required=False, max_length=4)

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.querystring import IdField, PageField, QueryForm, SearchField
 from frameworks.models import Framework
 
 TO_DATE = "to-date"
@@ -17,9 +18,11 @@ SHORTFALL_SORT_CHOICES = [
 ]
 
 
-class ShortfallFilterForm(forms.Form):
+class ShortfallFilterForm(QueryForm):
     """The shortfall pages' filters, read from the query string. Every field is
     optional; a bad value is dropped (the page shows everything) rather than refused."""
+
+    defaults = {"by": "supplier", "sort": "shortfall"}
 
     period = forms.ChoiceField(label="Period", required=False)
     by = forms.ChoiceField(
@@ -31,15 +34,15 @@ class ShortfallFilterForm(forms.Form):
         required=False,
         empty_label="All frameworks",
     )
-    q = forms.CharField(
-        label="Contract, supplier or member", required=False, max_length=100
-    )
+    q = SearchField(label="Contract, supplier or member")
     short = forms.BooleanField(label="Only those below target", required=False)
     sort = forms.ChoiceField(
         label="Order", choices=SHORTFALL_SORT_CHOICES, required=False
     )
-    supplier = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    member = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    supplier = IdField()
+    member = IdField()
+    page = PageField()
+    format = forms.ChoiceField(choices=[("xlsx", "xlsx")], required=False)
 
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,18 +52,43 @@ class ShortfallFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The valid filters, with defaults for what is missing or wrong."""
-        self.is_valid()  # cleaned_data then holds the fields that were valid
-        data = self.cleaned_data
-        return {
-            "period": data.get("period") or "",
-            "by": data.get("by") or "supplier",
-            "framework": data.get("framework"),
-            "q": (data.get("q") or "").strip(),
-            "short": bool(data.get("short")),
-            "sort": data.get("sort") or "shortfall",
-            "supplier": data.get("supplier"),
-            "member": data.get("member"),
-        }
+        return dict(self.values)
+
+
+class YearQuery(QueryForm):
+    """A page showing one reporting year, chosen by `?year=<slug>` (blank: the page's
+    default). `chosen_year` gives the ReportingYear or None."""
+
+    year = forms.ChoiceField(required=False)
+
+    def __init__(self, data=None, *, years=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.years = list(years)
+        self.fields["year"].choices = [(year.slug, year.label) for year in self.years]
+
+    @property
+    def chosen_year(self):
+        slug = self.values["year"]
+        return next((year for year in self.years if year.slug == slug), None)
+
+
+class ReviewListQuery(YearQuery):
+    """The review desk's filters: a year, search text and the page."""
+
+    q = SearchField()
+    page = PageField()
+
+
+class FormatQuery(QueryForm):
+    """`?format=csv` downloads a page's table instead of showing it."""
+
+    format = forms.ChoiceField(required=False, choices=[("csv", "CSV")])
+
+
+class SendBackQuery(QueryForm):
+    """`?reissue=1` from the re-issue list prefills the reason with the change."""
+
+    reissue = forms.BooleanField(required=False)
 
 
 class SendBackForm(forms.Form):

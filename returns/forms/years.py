@@ -8,6 +8,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
 from django import forms
 
+from returns.templatetags.figures_format import plain
+
 OFFSETS_HINT = (
     "Whole days from the deadline, separated by commas: negative before it, "
     "positive after. For example, -14, -7, -1, 1, 7, 14, 28"
@@ -142,7 +144,7 @@ class YearMeasuresForm(forms.Form):
                 max_digits=12,
                 decimal_places=6,
                 min_value=Decimal(0),
-                initial=row.credits_per_unit.normalize(),
+                initial=plain(row.credits_per_unit),  # "10", never "1E+1"
                 error_messages={
                     "invalid": f"Enter the credits for {measure.code} as a number",
                     "required": f"Enter the credits for {measure.code}",

@@ -1,10 +1,11 @@
 """Returns and lines scoped to who asks: anything that depends on the user takes
 `user=` and returns only what that user may see."""
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.permissions import is_team
+from core.fields import rounded_sum
 from returns.models import AnnualReturn, ReturnLine
 
 
@@ -31,8 +32,8 @@ def supplier_returns_for_user(*, user) -> QuerySet[AnnualReturn]:
         .select_related("supplier", "year")
         .annotate(
             line_count=Count("lines"),
-            target_total=Sum("lines__target_credits"),
-            delivered_total=Sum("lines__delivered_credits"),
+            target_total=rounded_sum("lines__target_credits"),
+            delivered_total=rounded_sum("lines__delivered_credits"),
         )
         .order_by("-year__starts_on", "supplier__name")
     )

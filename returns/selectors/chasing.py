@@ -8,21 +8,27 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     IntegerField,
     Max,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from accounts.models import SupplierContact
-from returns.figures import overdue_filter, submissions_by_day, with_deadlines
+from core.fields import SummedDecimalField, rounded_sum
+from returns.figures import (
+    COMPLETION_ROWS,
+    on_time_filter,
+    overdue_filter,
+    submissions_by_day,
+    submitted_filter,
+    with_deadlines,
+)
 from returns.models import AnnualReturn, Reminder, ReportingYear, ReturnLine
 from returns.selectors.emails import bouncing
 
@@ -52,6 +58,9 @@ OPEN = "open"
 WEEKS_AFTER = 8  # the chart runs to today's week, at most this many after the deadline  # a status filter value: not started or in progress
 
 
+_SUMMED = SummedDecimalField(max_digits=16, decimal_places=2)
+
+
 def _lines(**filters):
     return ReturnLine.objects.filter(
         annual_return=OuterRef("pk"), excluded_at__isnull=True, **filters
@@ -72,7 +81,10 @@ def chasing_rows(
     each with `email_bouncing`) in `active_contacts`. A fixed number of queries however many rows."""
     line_count = _lines().values("annual_return").annotate(n=Count("id")).values("n")
     target = (
-        _lines().values("annual_return").annotate(t=Sum("target_credits")).values("t")
+        _lines()
+        .values("annual_return")
+        .annotate(t=rounded_sum("target_credits"))
+        .values("t")
     )
     last_chased = (
         Reminder.objects.filter(annual_return=OuterRef("pk"))
@@ -89,16 +101,23 @@ def chasing_rows(
                 Subquery(line_count, output_field=IntegerField()), Value(0)
             ),
             target=Coalesce(
-                Subquery(
-                    target,
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                ),
+                Subquery(target, output_field=_SUMMED),
                 Value(0),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
+                output_field=_SUMMED,
             ),
             last_chased_at=Subquery(last_chased),
             is_overdue=Case(
                 When(overdue_filter(today=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            is_on_time=Case(
+                When(on_time_filter(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            is_submitted_once=Case(
+                When(submitted_filter(), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
@@ -157,7 +176,34 @@ CHASING_LIST_HEADER = [
     "Contact",
     "Email",
     "Phone",
+    "On time or late",
 ]
+
+
+def timeliness(annual_return: AnnualReturn) -> str:
+    """Where a return stands against its deadline (needs `chasing_rows`): the four
+    parts the completion page counts, or "Not required"."""
+    if annual_return.status == AnnualReturn.Status.NOT_REQUIRED:
+        return "Not required"
+    if annual_return.is_submitted_once:
+        return "On time" if annual_return.is_on_time else "Late"
+    return "Overdue" if annual_return.is_overdue else "Not yet due"
+
+
+def completion_figure_rows(figures: dict) -> list[dict]:
+    """The completion figures (`returns.figures.completion`) as the page and the
+    chasing list's "Completion" sheet show them: each count with its share of the
+    returns expected beside it, where it has one."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": figures[key],
+            "rate_key": rate_key,
+            "rate": figures[rate_key] if rate_key else None,
+        }
+        for key, label, rate_key in COMPLETION_ROWS
+    ]
 
 
 def chasing_list_rows(returns) -> list[list]:
@@ -188,6 +234,7 @@ def chasing_list_rows(returns) -> list[list]:
                 else "No contact",
                 contact.user.email if contact else "",
                 contact.phone if contact else "",
+                timeliness(annual_return),
             ]
         )
     return rows

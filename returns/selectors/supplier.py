@@ -9,10 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Count, DecimalField, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from core.fields import rounded_sum
 from core.numbers import round_credits
 from frameworks.models import DeliveryPlanItem
 from returns.models import AnnualReturn, ReturnEntry, ReturnLine, YearMeasure
@@ -29,22 +29,8 @@ def supplier_returns(*, supplier) -> QuerySet[AnnualReturn]:
         .select_related("supplier", "year")
         .annotate(
             line_count=Count("lines", filter=COUNTED),
-            target_total=Round(
-                Coalesce(
-                    Sum("lines__target_credits", filter=COUNTED),
-                    Value(0),
-                    output_field=_CREDITS,
-                ),
-                2,
-            ),
-            delivered_total=Round(
-                Coalesce(
-                    Sum("lines__delivered_credits", filter=COUNTED),
-                    Value(0),
-                    output_field=_CREDITS,
-                ),
-                2,
-            ),
+            target_total=rounded_sum("lines__target_credits", filter=COUNTED),
+            delivered_total=rounded_sum("lines__delivered_credits", filter=COUNTED),
         )
         .order_by("-year__starts_on")
     )

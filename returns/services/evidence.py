@@ -18,12 +18,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.filetypes import FileTypeRefused, detect
+from core.uploads import human_size, too_large
 
 from .. import events
 from ..models import AnnualReturn, Evidence, ReturnLine
 from .events import event_record
 
-TOO_BIG = "The selected file must be smaller than {limit}"
 RETURN_FULL = (
     "The evidence on this return already takes {used} of {limit}: the selected file "
     "({size}) would take it over. Upload a smaller file, or ask the social value team"
@@ -31,14 +31,6 @@ RETURN_FULL = (
 NOT_EDITABLE = "Evidence can only be added while the return is open for editing"
 EXCLUDED = "This contract has been excluded from the return: it needs no evidence"
 ALREADY_ERASED = "This evidence file has already been erased"
-
-
-def human_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
 
 
 def clean_original_name(name: str) -> str:
@@ -78,7 +70,7 @@ def evidence_add(
     size = uploaded_file.size or 0
     limit = settings.EVIDENCE_MAX_BYTES
     if size > limit:
-        raise ValidationError(TOO_BIG.format(limit=human_size(limit)))
+        raise ValidationError(too_large(size, limit))
     name = clean_original_name(uploaded_file.name)
     try:
         detected = detect(uploaded_file, name=name)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from core.numbers import round_half_up
 
-from ..models import Measure, ReturnLine, YearMeasure
+from ..models import REASON_MAX_LENGTH, Measure, ReturnLine, YearMeasure
 
 MAX_QUANTITY = Decimal("1000000000000")  # QuantityField: 14 digits, 2 places
 
@@ -46,6 +46,12 @@ NOTHING_DELIVERED_WITH_FIGURES = (
 RECOVERY_AFTER_CONTRACT_END = (
     "The date must be no later than the contract's end, {ends_on:%-d %B %Y}"
 )
+TEXT_TOO_LONG = "{label} must be {limit:,} characters or fewer"
+TEXT_LABELS = {
+    "nothing_delivered_reason": "The reason nothing was delivered",
+    "shortfall_reason": "The reason for the shortfall",
+    "recovery_plan": "The recovery plan",
+}
 RECOVERY_DATE_AFTER_END = (
     "The contract ended on {ends_on:%-d %B %Y}: say how you will make it good, "
     "without a date"
@@ -78,6 +84,12 @@ class LineState:
     shortfall_reason: str = ""
     recovery_plan: str = ""
     recovery_by: datetime.date | None = None
+
+
+def text_too_long(name: str) -> str:
+    """The refusal of a reason or plan over the limit, the same on every way in (the
+    line form's max_length message too)."""
+    return TEXT_TOO_LONG.format(label=TEXT_LABELS[name], limit=REASON_MAX_LENGTH)
 
 
 def contract_has_ended(line: ReturnLine, *, today: datetime.date | None = None) -> bool:
@@ -174,6 +186,13 @@ def line_check(
     shortfall_reason = (given.shortfall_reason or "").strip()
     recovery_plan = (given.recovery_plan or "").strip()
     recovery_by = given.recovery_by
+    for name, text in (
+        ("nothing_delivered_reason", nothing_delivered_reason),
+        ("shortfall_reason", shortfall_reason),
+        ("recovery_plan", recovery_plan),
+    ):
+        if len(text) > REASON_MAX_LENGTH:
+            errors.setdefault(name, []).append(text_too_long(name))
     if nothing_delivered_reason and parsed:
         errors.setdefault("nothing_delivered_reason", []).append(
             NOTHING_DELIVERED_WITH_FIGURES

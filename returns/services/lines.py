@@ -234,8 +234,9 @@ def lines_save(
 
     Raises ReturnNotEditable if the return is not editable, or LinesNotSaved listing
     every line that `line_save` would refuse (and then writes nothing). Returns the
-    fresh lines in the order given. Called by the spreadsheet upload's preview and
-    confirmation."""
+    fresh lines in the order given, each with `changed`: whether this save changed
+    it (a line given as it already is is left alone). Called by the spreadsheet
+    upload's preview and confirmation."""
     if not changes:
         return []  # as saving no line in turn: nothing locked, checked or written
     return _save(
@@ -293,6 +294,9 @@ def _save(
         to_write.append((line, new))
     if failures:
         raise LinesNotSaved(failures)
+    written = {line.pk for line, _ in to_write}
+    for line_id in line_ids:
+        lines[line_id].changed = line_id in written
     if to_write:
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:

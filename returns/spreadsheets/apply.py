@@ -131,10 +131,12 @@ def upload_apply(
 ) -> int:
     """Applies the changes; returns how many lines changed. Raises UploadStale (and
     writes nothing) if a line changed since the preview, ValidationError likewise:
-    for the first line refused, as saving the lines in turn would."""
+    for the first line refused, as saving the lines in turn would. When nothing
+    changes (the same preview confirmed twice, or figures already saved online),
+    returns 0 and records no event."""
     chosen = [c for c in changes if replace_online or not c.conflict]
     try:
-        lines_save(
+        saved = lines_save(
             annual_return=annual_return,
             changes=[_input(change) for change in chosen],
             user=user,
@@ -149,15 +151,19 @@ def upload_apply(
                 "latest figures."
             ) from error
         raise error from None
-    applied = len(chosen)
+    applied = sum(1 for line in saved if line.changed)
+    if not applied:
+        return 0
     event_record(
         annual_return=annual_return,
         kind=events.UPLOADED,
         actor=user,
-        comment=f"{file_name}: {applied} contract(s) changed".strip(": "),
+        comment=(
+            f"{file_name}: {applied} contract{'' if applied == 1 else 's'} changed"
+        ).strip(": "),
         snapshot={
             "file": file_name,
-            "lines": [c.line_id for c in changes],
+            "lines": [line.pk for line in saved if line.changed],
             "replaced_online": replace_online,
             "entered_by": getattr(entered_by, "pk", None),
         },

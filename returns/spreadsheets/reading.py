@@ -1,7 +1,8 @@
 """Opening an uploaded return workbook with the same guards as every import
-(`core.xlsx.reading`: size, a real xlsx, each part's unpacked size and compression
-ratio), then reading only the two sheets we need, in read-only mode, with the
-dimensions reset and our own row limit."""
+(`core.xlsx.reading`: size, a real xlsx, then `core.xlsx.package`'s rule: each part's
+unpacked size and compression ratio, no macros, no XML entities), then reading only
+the two sheets we need, in read-only mode, with the dimensions reset and our own row
+limit."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from core.xlsx.reading import (
 from . import layout
 
 MAX_COLUMNS = 120  # fixed columns + every measure + the reasons, with room to spare
-EMPTY = "The file is empty: download the return's spreadsheet and fill that in"
 NOT_XLSX = (
     "The file is not an Excel workbook (.xlsx): download the return's spreadsheet, "
     "fill it in and save it as an Excel Workbook"
@@ -37,9 +37,7 @@ def read_return_workbook(
     """The Return sheet's rows and the identity sheet's pieces (None if absent).
 
     Raises SpreadsheetRefused naming what is wrong; nothing else is read."""
-    data = _read_all(file, settings.SPREADSHEET_MAX_BYTES)
-    if not data:
-        raise SpreadsheetRefused(EMPTY)
+    data = _read_all(file, settings.SPREADSHEET_MAX_BYTES)  # too large, or empty
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise SpreadsheetRefused(OLD_EXCEL)
     if data[:4] != b"PK\x03\x04":

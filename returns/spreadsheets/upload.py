@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from core.numbers import round_credits, to_decimal
 from returns.models import AnnualReturn, ReturnLine
+from returns.templatetags.figures_format import plain
 
 from . import layout
 from .workbook import entries_by_line, line_state, year_measures_for
@@ -358,7 +359,8 @@ def check_upload(
 
 
 def _normal(quantities: dict[str, str]) -> dict[str, str]:
-    return {code: str(Decimal(q).normalize()) for code, q in quantities.items()}
+    # "100", never "1E+2": these are shown in the preview of a conflict.
+    return {code: plain(q) for code, q in quantities.items()}
 
 
 def _changed_cells(was, now, in_file, year_measures) -> list[tuple[str, str, str, str]]:

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.exports import neutralise
+from core.xlsx.titles import sheet_title
 from returns.models import AnnualReturn, ReturnEntry, ReturnLine, YearMeasure
 
 from . import layout
@@ -111,9 +112,11 @@ def build_return_workbook(annual_return: AnnualReturn) -> ReturnWorkbook:
 
     workbook = Workbook()
     _instructions(workbook.active, annual_return, year_measures)
-    _return_sheet(workbook.create_sheet(layout.RETURN), lines, entries, year_measures)
-    _measures_sheet(workbook.create_sheet(layout.MEASURES), year_measures)
-    identity = workbook.create_sheet(layout.IDENTITY)
+    _return_sheet(
+        workbook.create_sheet(sheet_title(layout.RETURN)), lines, entries, year_measures
+    )
+    _measures_sheet(workbook.create_sheet(sheet_title(layout.MEASURES)), year_measures)
+    identity = workbook.create_sheet(sheet_title(layout.IDENTITY))
     payload = {
         "return": annual_return.pk,
         "reference": annual_return.reference,
@@ -135,7 +138,7 @@ def build_return_workbook(annual_return: AnnualReturn) -> ReturnWorkbook:
 
 
 def _instructions(sheet, annual_return: AnnualReturn, year_measures) -> None:
-    sheet.title = layout.INSTRUCTIONS
+    sheet.title = sheet_title(layout.INSTRUCTIONS)
     year = annual_return.year
     deadline = annual_return.effective_deadline
     base_url = settings.PORTAL_BASE_URL.rstrip("/")

@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core.exports import neutralise
+from core.xlsx.titles import sheet_title
 from returns.models import (
     AnnualReturn,
     CaseStudy,
@@ -57,7 +58,7 @@ def year_workbook(year: ReportingYear) -> tuple[bytes, int]:
         quantities[line_id][code] = float(quantity)
 
     book = Workbook(write_only=True)
-    lines_sheet = book.create_sheet("Lines")
+    lines_sheet = book.create_sheet(sheet_title("Lines"))
     lines_sheet.freeze_panes = "C2"
     _header(
         lines_sheet,
@@ -138,7 +139,7 @@ def year_workbook(year: ReportingYear) -> tuple[bytes, int]:
         )
         count += 1
 
-    studies = book.create_sheet("Case studies")
+    studies = book.create_sheet(sheet_title("Case studies"))
     studies.freeze_panes = "A2"
     _header(
         studies,

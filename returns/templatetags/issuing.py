@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from .figures_format import day
+
 register = template.Library()
 
 
@@ -41,14 +43,14 @@ def refresh_notice(annual_return) -> dict | None:
     if event.kind == events.REFRESHED:
         heading = "Spend and targets have been updated"
         body = (
-            f"On {event.at:%-d %B %Y} the social value team updated the spend in the "
+            f"On {day(event.at)} the social value team updated the spend in the "
             f"year, and so the target, on {contracts} after corrected valuations. "
             "Your figures have not changed."
         )
     else:
         heading = "Contracts have been added to this return"
         body = (
-            f"On {event.at:%-d %B %Y} the social value team added {contracts}: "
+            f"On {day(event.at)} the social value team added {contracts}: "
             "its spend in the year now qualifies it."
         )
     return {"heading": heading, "body": body}

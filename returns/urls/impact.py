@@ -6,6 +6,6 @@ app_name = "impact"
 
 urlpatterns = [
     path("", impact.index, name="index"),
-    path("<str:year_slug>/", impact.report, name="report"),
-    path("<str:year_slug>/report.xlsx", impact.export, name="export"),
+    path("<key:year_slug>/", impact.report, name="report"),
+    path("<key:year_slug>/report.xlsx", impact.export, name="export"),
 ]

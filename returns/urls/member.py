@@ -8,7 +8,7 @@ urlpatterns = [
     path("", member.home, name="home"),
     path("case-studies/", case_studies.member_case_studies, name="case_studies"),
     path("switch/", member.switch, name="switch"),
-    path("case-studies/<int:case_study_id>/", member.case_study, name="case_study"),
-    path("<str:year_slug>/", member.year, name="year"),
-    path("<str:year_slug>/contracts.xlsx", member.export, name="export"),
+    path("case-studies/<id:case_study_id>/", member.case_study, name="case_study"),
+    path("<key:year_slug>/", member.year, name="year"),
+    path("<key:year_slug>/contracts.xlsx", member.export, name="export"),
 ]

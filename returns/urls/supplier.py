@@ -8,60 +8,60 @@ app_name = "supplier"
 urlpatterns = [
     path("", supplier.home, name="home"),
     # Colleagues and switching supplier (accounts.views.colleagues): before the
-    # <str:reference>/ catch-all.
+    # <key:reference>/ catch-all.
     path("switch/", colleagues.switch, name="switch"),
     path("colleagues/", colleagues.colleagues, name="colleagues"),
     path("colleagues/invite/", colleagues.invite, name="colleague_invite"),
     path(
-        "colleagues/<int:contact_id>/remove/",
+        "colleagues/<id:contact_id>/remove/",
         colleagues.remove,
         name="colleague_remove",
     ),
     path(
-        "colleagues/<int:contact_id>/primary/",
+        "colleagues/<id:contact_id>/primary/",
         colleagues.make_primary,
         name="colleague_primary",
     ),
     path(
-        "colleagues/invitations/<int:invitation_id>/withdraw/",
+        "colleagues/invitations/<id:invitation_id>/withdraw/",
         colleagues.withdraw_invitation,
         name="colleague_invitation_withdraw",
     ),
-    path("<str:reference>/", supplier.return_detail, name="return_detail"),
+    path("<key:reference>/", supplier.return_detail, name="return_detail"),
     path(
-        "<str:reference>/contracts/<int:line_id>/",
+        "<key:reference>/contracts/<id:line_id>/",
         supplier.line,
         name="line",
     ),
-    path("<str:reference>/check/", supplier.check_answers, name="check"),
-    path("<str:reference>/submitted/", supplier.submitted, name="submitted"),
+    path("<key:reference>/check/", supplier.check_answers, name="check"),
+    path("<key:reference>/submitted/", supplier.submitted, name="submitted"),
     path(
-        "<str:reference>/lines/<int:pk>/evidence/",
+        "<key:reference>/lines/<id:pk>/evidence/",
         evidence.line_evidence,
         name="line_evidence",
     ),
     path(
-        "<str:reference>/lines/<int:pk>/evidence/<int:evidence_id>/",
+        "<key:reference>/lines/<id:pk>/evidence/<id:evidence_id>/",
         evidence.evidence_download,
         name="evidence_download",
     ),
     path(
-        "<str:reference>/lines/<int:pk>/queries/",
+        "<key:reference>/lines/<id:pk>/queries/",
         queries.line_queries,
         name="line_queries",
     ),
     path(
-        "<str:reference>/lines/<int:pk>/case-studies/",
+        "<key:reference>/lines/<id:pk>/case-studies/",
         case_studies.line_case_studies,
         name="line_case_studies",
     ),
     path(
-        "<str:reference>/lines/<int:pk>/case-studies/new/",
+        "<key:reference>/lines/<id:pk>/case-studies/new/",
         case_studies.case_study_edit,
         name="case_study_create",
     ),
     path(
-        "<str:reference>/lines/<int:pk>/case-studies/<int:case_study_id>/",
+        "<key:reference>/lines/<id:pk>/case-studies/<id:case_study_id>/",
         case_studies.case_study_edit,
         name="case_study_edit",
     ),
@@ -70,17 +70,17 @@ urlpatterns = [
 
 urlpatterns += [
     path(
-        "<str:reference>/spreadsheet/",
+        "<key:reference>/spreadsheet/",
         spreadsheets.supplier_download,
         name="spreadsheet_download",
     ),
     path(
-        "<str:reference>/spreadsheet/upload/",
+        "<key:reference>/spreadsheet/upload/",
         spreadsheets.supplier_upload,
         name="spreadsheet_upload",
     ),
     path(
-        "<str:reference>/spreadsheet/confirm/",
+        "<key:reference>/spreadsheet/confirm/",
         spreadsheets.supplier_confirm,
         name="spreadsheet_confirm",
     ),

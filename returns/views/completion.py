@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.exports import csv_bytes, xlsx_bytes
+from core.exports import csv_bytes, xlsx_sheets_bytes
 from returns import events
 from returns.figures import completion as completion_figures
 from returns.figures import completion_by_framework, rate, submissions_by_day
@@ -27,6 +27,7 @@ from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
     chasing_rows,
+    completion_figure_rows,
     previous_year,
     primary_contact,
     same_point_last_year,
@@ -114,10 +115,10 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _remind_selected(request, year)
     today = timezone.localdate()
-    form = CompletionFilterForm(request.GET or None)
-    filters = form.cleaned() if request.GET else CompletionFilterForm().cleaned()
+    form = CompletionFilterForm(request.GET)
+    filters = form.cleaned()
     rows = chasing_rows(year=year, today=today, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(form.values["page"])
     for annual_return in page:
         annual_return.contact = primary_contact(annual_return)
     last_year = previous_year(year)
@@ -147,11 +148,12 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
             "year": year,
             "today": today,
             "figures": figures,
+            "figure_rows": completion_figure_rows(figures),
             "by_framework": completion_by_framework(year=year, today=today),
             "weeks": weeks,
             "chart": _chart(weeks),
             "comparison": comparison,
-            "form": form if request.GET else CompletionFilterForm(),
+            "form": form,
             "page_obj": page,
             "token": uuid.uuid4().hex,
             "export_query": request.GET.urlencode(),
@@ -189,22 +191,32 @@ def chasing_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The supplier table, filtered as on the page, as xlsx (default) or CSV."""
     year = _year(slug)
     today = timezone.localdate()
-    form = CompletionFilterForm(request.GET or None)
-    filters = form.cleaned() if request.GET else CompletionFilterForm().cleaned()
+    form = CompletionFilterForm(request.GET)
+    filters = form.cleaned()
     rows = chasing_list_rows(chasing_rows(year=year, today=today, **filters))
     name = f"chasing-list-{year.slug}-{today:%Y-%m-%d}"
-    if request.GET.get("format") == "csv":
+    if form.values["format"] == "csv":
         response = HttpResponse(
             csv_bytes(CHASING_LIST_HEADER, rows), content_type="text/csv"
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+    figure_rows = completion_figure_rows(completion_figures(year=year, today=today))
     response = HttpResponse(
-        xlsx_bytes(
-            CHASING_LIST_HEADER,
-            rows,
-            title=f"Chasing {year.slug}",
-            widths={0: 36, 2: 20, 3: 26, 10: 28, 11: 32},
+        xlsx_sheets_bytes(
+            [
+                (
+                    f"Chasing {year.slug}",
+                    CHASING_LIST_HEADER,
+                    rows,
+                    {0: 36, 2: 20, 3: 26, 10: 28, 11: 32},
+                ),
+                (
+                    "Completion",
+                    ["Figure", "Returns", "Of those expected (%)"],
+                    [[r["label"], r["count"], r["rate"]] for r in figure_rows],
+                ),
+            ]
         ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -4,13 +4,13 @@ the return download them; an administrator erases them."""
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 
+from core.uploads import human_size, takes_upload, upload_refused
 from returns.forms.attachments import EvidenceForm
 from returns.models import Evidence
 from returns.selectors import attachments
 from returns.services.evidence import (
     evidence_add,
     evidence_erase,
-    human_size,
     return_evidence_bytes,
 )
 
@@ -38,6 +38,7 @@ def _download(evidence: Evidence) -> FileResponse:
     return response
 
 
+@takes_upload("EVIDENCE_MAX_BYTES")
 @supplier_or_team_required
 def line_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     line = line_for(request, reference, pk)
@@ -45,7 +46,9 @@ def line_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     return form_page(
         request,
         form=EvidenceForm(
-            request.POST if request.method == "POST" else None, request.FILES or None
+            request.POST if request.method == "POST" else None,
+            request.FILES or None,
+            refused=upload_refused(request),
         ),
         action=lambda data: evidence_add(
             line=line, uploaded_file=data["file"], acting_user=request.user

@@ -4,7 +4,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.exports import csv_bytes
+from returns.forms.team import FormatQuery
 from returns.selectors.history import object_history
+from returns.templatetags.figures_format import moment, shown
 
 from .access import team_required
 
@@ -15,19 +17,22 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     title, rows = found
-    if request.GET.get("format") == "csv":
+    if FormatQuery(request.GET).values["format"] == "csv":
         response = HttpResponse(
             csv_bytes(
-                ["When", "Who", "Action", "Of", "Field", "Before", "After"],
+                ["When", "Who", "Action", "Of", "Why", "Field", "Before", "After"],
                 (
                     [
-                        row.when.isoformat(),
+                        moment(row.when),
                         row.who,
                         row.action,
                         row.subject,
+                        row.reason,
                         change.field,
-                        change.before,
-                        change.after,
+                        ""
+                        if change.before is None
+                        else shown(change.before, change.unit),
+                        shown(change.after, change.unit),
                     ]
                     for row in rows
                     for change in (row.changes or [None])

@@ -6,6 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.uploads import UploadForm as RefusableUpload
+from core.uploads import takes_upload, upload_refused
 from frameworks.imports import KINDS, KINDS_BY_KEY
 from frameworks.imports.base import Report
 from frameworks.imports.runs import import_run_confirm, import_run_start
@@ -15,27 +17,20 @@ from frameworks.models import ImportRun
 from .access import team_required
 
 CHOOSE_FILE = "Select an xlsx or CSV file to import"
-WRONG_TYPE = "The file must be an Excel workbook (.xlsx) or a CSV file"
 PROBLEMS_SHOWN = 500
 
 
-class UploadForm(forms.Form):
+class UploadForm(RefusableUpload, forms.Form):
     file = forms.FileField(
-        label="Upload a file",
-        error_messages={"required": CHOOSE_FILE, "empty": CHOOSE_FILE},
+        label="Upload a file", error_messages={"required": CHOOSE_FILE}
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise ValidationError(WRONG_TYPE)
-        return upload
 
-
+@takes_upload("SPREADSHEET_MAX_BYTES")
 @team_required
 def imports(request: HttpRequest) -> HttpResponse:
     form = (
-        UploadForm(request.POST, request.FILES)
+        UploadForm(request.POST, request.FILES, refused=upload_refused(request))
         if request.method == "POST"
         else UploadForm()
     )

@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_administrator
 from returns import events, figures
-from returns.forms.team import ApproveForm, LineReasonForm, SendBackForm
+from returns.forms.team import (
+    ApproveForm,
+    LineReasonForm,
+    ReviewListQuery,
+    SendBackForm,
+    SendBackQuery,
+    YearQuery,
+)
 from returns.models import AnnualReturn, ReportingYear, ReturnLine
 from returns.selectors import review as review_selectors
 from returns.selectors.years import current_reporting_year
@@ -33,10 +40,10 @@ def _message(error: ValidationError) -> str:
 @team_required
 def review_list(request: HttpRequest) -> HttpResponse:
     years = list(ReportingYear.objects.order_by("-starts_on"))
-    year = next((y for y in years if y.slug == request.GET.get("year")), None)
-    search = (request.GET.get("q") or "").strip()[:100]
+    query = ReviewListQuery(request.GET, years=years)
+    year, search = query.chosen_year, query.values["q"]
     returns = review_selectors.returns_awaiting_review(year=year, search=search)
-    page = Paginator(returns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(returns, PAGE_SIZE).get_page(query.values["page"])
     totals = review_selectors.return_totals(return_ids=[r.pk for r in page.object_list])
     rows = [(r, totals.get(r.pk, {}), submitted_on_time(r)) for r in page.object_list]
     return render(
@@ -140,7 +147,7 @@ def _send_back_page(request, reference: str, *, reopen: bool) -> HttpResponse:
         return redirect("team:review_detail", reference=reference)
     lines = review_selectors.review_lines(annual_return=annual_return)
     initial = {}
-    if request.GET.get("reissue"):  # from the re-issue list: explain the change
+    if SendBackQuery(request.GET).values["reissue"]:  # from the re-issue list
         initial["reason"] = review_selectors.reissue_reason_for(annual_return)
     form = SendBackForm(request.POST or None, lines=lines, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -235,7 +242,7 @@ def reissue(request: HttpRequest) -> HttpResponse:
     """What the year's latest re-issue listed for submitted and approved returns (and
     lines that no longer qualify), with the actions the team takes on them."""
     years = list(ReportingYear.objects.order_by("-starts_on"))
-    year = next((y for y in years if y.slug == request.GET.get("year")), None)
+    year = YearQuery(request.GET, years=years).chosen_year
     if year is None:
         year = current_reporting_year()
     run, flagged = review_selectors.reissue_flags(year=year) if year else (None, [])

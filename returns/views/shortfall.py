@@ -65,13 +65,14 @@ def shortfall(request: HttpRequest) -> HttpResponse:
         lines=_lines(filters, year=year),
         short_only=filters["short"],
         sort=filters["sort"],
+        to_date=year is None,
     )
     period_label = year.label if year else "to date"
-    if request.GET.get("format") == "xlsx":
+    if filters["format"] == "xlsx":
         return _shortfall_xlsx(
             rows, rows.total(), group=group, period_label=period_label
         )
-    page, total = rows.page(request.GET.get("page"), PAGE_SIZE)
+    page, total = rows.page(filters["page"], PAGE_SIZE)
     return render(
         request,
         "returns/team/shortfall/overview.html",
@@ -144,7 +145,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     else:
         rows = figures.ended_short_list(today=today, lines=lines)
         title = "Contracts that ended short"
-    if request.GET.get("format") == "xlsx":
+    if filters["format"] == "xlsx":
         return _xlsx_response(
             f"{kind.replace('_', '-')}-{today:%Y-%m-%d}.xlsx",
             [
@@ -178,7 +179,7 @@ def _contract_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             ),
             title=title,
         )
-    page, total = rows.page(request.GET.get("page"), PAGE_SIZE)
+    page, total = rows.page(filters["page"], PAGE_SIZE)
     return render(
         request,
         "returns/team/shortfall/contracts.html",

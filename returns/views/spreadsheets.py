@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.uploads import takes_upload, upload_refused
 from core.xlsx.reading import SpreadsheetRefused
 from returns.models import AnnualReturn, YearExport
 from returns.selectors.access import supplier_return_get
@@ -32,6 +33,10 @@ from returns.spreadsheets.year_export import year_export_request
 from .access import supplier_required, team_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SAVED = "Figures from the spreadsheet saved: {count} contract{plural} changed."
+NOTHING_CHANGED = (
+    "Nothing changed: the figures in the spreadsheet are the ones already saved."
+)
 
 
 def _download(annual_return: AnnualReturn) -> HttpResponse:
@@ -70,7 +75,7 @@ def _upload(request: HttpRequest, annual_return: AnnualReturn, *, team: bool):
         return render(request, "returns/spreadsheets/upload.html", context)
     upload = request.FILES.get("file")
     if upload is None:
-        context["error"] = "Select the spreadsheet to upload"
+        context["error"] = upload_refused(request) or "Select the spreadsheet to upload"
         return render(request, "returns/spreadsheets/upload.html", context, status=400)
     try:
         rows, identity = read_return_workbook(upload, name=upload.name)
@@ -121,10 +126,13 @@ def _confirm(request: HttpRequest, annual_return: AnnualReturn, *, team: bool):
         text = error.messages[0] if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"Nothing was saved. {text}")
         return redirect(urls["upload"])
-    messages.success(
-        request,
-        f"Figures from the spreadsheet saved: {applied} contract(s) changed.",
-    )
+    if applied:
+        messages.success(
+            request,
+            SAVED.format(count=applied, plural="" if applied == 1 else "s"),
+        )
+    else:
+        messages.info(request, NOTHING_CHANGED)
     return redirect(urls["back"])
 
 
@@ -134,6 +142,7 @@ def supplier_download(request: HttpRequest, reference: str) -> HttpResponse:
     return _download(annual_return)
 
 
+@takes_upload("SPREADSHEET_MAX_BYTES")
 @supplier_required
 def supplier_upload(request: HttpRequest, reference: str) -> HttpResponse:
     annual_return = supplier_return_get(user=request.user, reference=reference)
@@ -152,6 +161,7 @@ def team_download(request: HttpRequest, reference: str) -> HttpResponse:
     return _download(_team_return(reference))
 
 
+@takes_upload("SPREADSHEET_MAX_BYTES")
 @team_required
 def team_upload(request: HttpRequest, reference: str) -> HttpResponse:
     return _upload(request, _team_return(reference), team=True)

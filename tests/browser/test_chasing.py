@@ -12,6 +12,7 @@ from django.test import Client
 from returns.models import AnnualReturn, Reminder
 from tests import factories
 from tests.browser.conftest import assert_accessible
+from tests.sessions import signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +25,7 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 def signed_in_as(page, live_server, user) -> None:
     """The team signs in with two factors (tested elsewhere): reuse a session."""
     client = Client()
-    client.force_login(user)
+    signed_in(client, user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
         [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]

@@ -11,6 +11,7 @@ from django.test import Client
 from returns.models import AnnualReturn, Evidence, LineQuery
 from tests import factories, filesamples
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.sessions import signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -136,7 +137,7 @@ def _sign_in_as_team(page, live_server):
     """The team signs in with two-factor; the browser gets a session made by
     Django's test client instead (two-factor sign-in has its own tests)."""
     client = Client()
-    client.force_login(factories.TeamUserFactory())
+    signed_in(client, factories.TeamUserFactory())
     page.context.add_cookies(
         [
             {

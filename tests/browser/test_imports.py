@@ -11,6 +11,7 @@ from frameworks.models import Valuation
 from tests import factories
 from tests.browser.conftest import assert_accessible
 from tests.frameworks.sheets import xlsx
+from tests.sessions import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ HEADER = ["Contract reference", "Quarter ending", "Spend in quarter (£, excl. V
 
 def _signed_in_as_team(page, live_server):
     client = Client()
-    client.force_login(factories.TeamUserFactory())
+    signed_in(client, factories.TeamUserFactory())
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
         [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]

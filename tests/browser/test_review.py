@@ -11,6 +11,7 @@ from returns.models import AnnualReturn
 from returns.services import line_save, return_submit
 from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.sessions import signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,7 +40,7 @@ def _sign_in_as_team(page, live_server):
     """The team signs in with two-factor; the browser gets a session made by
     Django's test client instead (two-factor sign-in has its own tests)."""
     client = Client()
-    client.force_login(factories.TeamUserFactory())
+    signed_in(client, factories.TeamUserFactory())
     page.context.add_cookies(
         [
             {

@@ -70,8 +70,7 @@ def test_a_contact_uploads_a_filled_in_spreadsheet_and_confirms_the_preview(
     page.get_by_role("button", name="Save these figures").click()
     page.locator(".govuk-notification-banner").wait_for()
     assert (
-        "2 contract(s) changed"
-        in page.locator(".govuk-notification-banner").inner_text()
+        "2 contracts changed" in page.locator(".govuk-notification-banner").inner_text()
     )
     quantities = dict(ReturnEntry.objects.values_list("measure__code", "quantity"))
     assert quantities == {"EMP-FT": Decimal("2.00"), "VOL": Decimal("40.00")}

@@ -15,13 +15,10 @@ def test_without_commit_the_command_only_checks(tmp_path, capsys):
     call_command("import_reference", str(path))
     out = capsys.readouterr().out
     assert "Members: 1 to create" in out
+    assert "nothing written" in out
     assert not Member.objects.filter(reference="M1").exists()
-    run = ImportRun.objects.get()
-    assert (run.status, run.kind, run.created) == (
-        ImportRun.Status.CHECKED,
-        "members",
-        1,
-    )
+    # A check without --commit writes nothing at all: not even a run.
+    assert not ImportRun.objects.exists()
 
 
 def test_with_commit_the_command_imports(tmp_path, capsys):

@@ -127,15 +127,26 @@ def test_a_file_over_the_limit_is_refused_unread_and_not_stored(team_client, set
     assert not run.file
 
 
-def test_the_upload_form_says_what_is_wrong(team_client):
+def test_the_upload_form_says_what_is_wrong(
+    team_client, django_capture_on_commit_callbacks
+):
     response = team_client.post(reverse("team:imports"), {})
     assert response.status_code == 400
     assert "Select an xlsx or CSV file to import" in response.content.decode()
+    # A file was selected, but it holds nothing: say so, not "select a file".
     response = team_client.post(
-        reverse("team:imports"), {"file": SimpleUploadedFile("a.pdf", b"%PDF")}
+        reverse("team:imports"), {"file": SimpleUploadedFile("a.xlsx", b"")}
     )
-    assert "must be an Excel workbook" in response.content.decode()
+    assert response.status_code == 400
+    assert "The selected file is empty" in response.content.decode()
+    assert "Select an xlsx" not in response.content.decode()
     assert not ImportRun.objects.exists()
+    # What a file is comes from its content, as on every upload: a PDF is refused
+    # by the check, and not kept.
+    upload(team_client, b"%PDF-1.4", "a.pdf", django_capture_on_commit_callbacks)
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.REFUSED and not run.file
+    assert "is not an Excel workbook (.xlsx) or a CSV file" in str(run.report)
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.key)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.uploads import too_large
 from core.xlsx import CellError, SpreadsheetRefused, cells, read_table, reading
 from core.xlsx.reading import Cell
 from tests.frameworks.sheets import csv_file, xlsx
@@ -71,7 +72,12 @@ def test_refuses_a_file_over_the_size_limit(settings):
     settings.SPREADSHEET_MAX_BYTES = 1000
     with pytest.raises(SpreadsheetRefused) as refused:
         read_table(b"x" * 1001, name="big.csv")
-    assert "largest accepted" in str(refused.value)
+    # The file's own size and the limit, in the words every upload uses.
+    assert str(refused.value) == too_large(1001, 1000)
+    assert (
+        str(refused.value)
+        == "The selected file is 1001 bytes: it must be smaller than 1000 bytes"
+    )
 
 
 def _bomb(member_size: int) -> bytes:

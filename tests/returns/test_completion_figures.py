@@ -84,6 +84,7 @@ def test_completion_figures_equal_the_hand_count(year, django_assert_num_queries
         "on_time": 4,  # C (23:59), E (its extension), F, G (first submission)
         "late": 1,  # D (00:30)
         "overdue": 2,  # A, I (B is extended, F is with the supplier)
+        "not_yet_due": 1,  # B (extended): on time + late + not yet due + overdue = 8
         "not_required": 1,
         "not_started": 1,
         "in_progress": 2,
@@ -92,6 +93,9 @@ def test_completion_figures_equal_the_hand_count(year, django_assert_num_queries
         "approved": 1,
         "completion_rate": Decimal("62.5"),
         "on_time_rate": Decimal("50.0"),
+        "late_rate": Decimal("12.5"),
+        "not_yet_due_rate": Decimal("12.5"),
+        "overdue_rate": Decimal("25.0"),
     }
 
 

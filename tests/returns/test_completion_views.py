@@ -273,3 +273,44 @@ def test_last_year_at_the_same_point(team_client, year):
     assert weeks[1].last_year == 1  # 4 July 2024
     assert weeks[-4].this_year == 1  # 1 June 2025
     assert max(weeks) == 1  # the chart stops at today's week
+
+
+def test_on_time_late_not_yet_due_and_overdue_show_as_counts_beside_their_rates(
+    team_client, year
+):
+    """The page gave on time and late as rates only."""
+    from tests.pages import Page
+
+    make_returns(year, 3)  # not started and in progress (overdue); one on time
+    late = factories.issued_return(
+        year=year,
+        status=S.SUBMITTED,
+        first_submitted_at=datetime.datetime(2025, 7, 2, 9, tzinfo=LONDON),
+    )
+    page = Page(team_client.get(completion_url(year)).content.decode())
+    assert page.figure("expected") == "4"
+    for key, count, rate in (
+        ("on_time", "1", "25%"),
+        ("late", "1", "25%"),
+        ("not_yet_due", "0", "0%"),
+        ("overdue", "2", "50%"),
+    ):
+        assert page.figure(key) == count, key
+        assert page.figure(f"{key}_rate") == rate, key
+
+    export = reverse("team:chasing_list", kwargs={"slug": year.slug})
+    book = load_workbook(io.BytesIO(team_client.get(export).content))
+    summary = {
+        row[0]: row[1:] for row in book["Completion"].iter_rows(values_only=True)
+    }
+    assert summary["Submitted on time"] == (1, 25)
+    assert summary["Submitted late"] == (1, 25)
+    assert summary["Not submitted, not yet due"] == (0, 0)
+    assert summary["Overdue"] == (2, 50)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    column = rows[0].index("On time or late")
+    by_return = {row[2]: row[column] for row in rows[1:]}
+    assert by_return[late.reference] == "Late"
+    assert sorted(by_return.values()) == ["Late", "On time", "Overdue", "Overdue"]
+    body = team_client.get(export, {"format": "csv"}).content.decode("utf-8-sig")
+    assert f"{late.reference}," in body and body.count(",Overdue\r\n") == 2

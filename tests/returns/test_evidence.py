@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.filetypes import DOCX, JPEG, MACROS, NOT_ALLOWED, PDF, PNG, XLSX
+from core.uploads import too_large
 from returns import events
 from returns.models import AnnualReturn, Evidence, ReturnEvent
 from returns.services.evidence import (
@@ -132,8 +133,9 @@ def test_a_file_over_the_size_limit_is_refused(line, supplier_client, settings):
     data = filesamples.PDF + b"%" * 1000
     response = supplier_client.post(_url(line), {"file": _upload("big.pdf", data)})
     assert response.status_code == 400
-    assert (
-        "The selected file must be smaller than 1000 bytes" in response.content.decode()
+    assert too_large(len(data), 1000) in response.content.decode()
+    assert "The selected file is 1 KB: it must be smaller than 1000 bytes" in (
+        response.content.decode()
     )
     assert not Evidence.objects.exists()
     assert _files_under(line.annual_return.reference) == []

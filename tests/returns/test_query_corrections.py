@@ -446,7 +446,7 @@ def test_the_supplier_is_emailed_the_answer_once(
         "spend in the year £150,000.00 is now £130,000.00, and the target 15.00 "
         "credits is now 13.00 credits"
     ) in email.body
-    assert "Quarter ending 2024-06-30: £50,000.00 is now £30,000.00" in email.body
+    assert "Quarter ending 30 June 2024: £50,000.00 is now £30,000.00" in email.body
     line_path = reverse(
         "supplier:line",
         kwargs={"reference": line.annual_return.reference, "line_id": line.pk},

@@ -302,6 +302,18 @@ def test_the_xlsx_export_holds_every_row_and_the_total(world, team_client):
     assert rows[3][:5] == ("Total", 164, 113, 7, 51)
 
 
+@pytest.mark.parametrize("group", ["contract", "supplier", "framework", "member"])
+def test_a_single_year_downloads_by_every_group(world, team_client, group):
+    """ "Shortfall 2024/25" is not a valid sheet title: the download answered 500."""
+    response = team_client.get(
+        reverse("team:shortfall"), {"period": "2024-25", "by": group, "format": "xlsx"}
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Shortfall 2024-25"]
+    assert book.active.cell(row=1, column=1).value == group.capitalize()
+
+
 @time_machine.travel(datetime.datetime(2025, 6, 15, 12, tzinfo=datetime.UTC))
 def test_at_risk_and_ended_short_pages_and_exports(world, team_client):
     response = team_client.get(reverse("team:shortfall_at_risk"))

@@ -15,6 +15,7 @@ from returns.models import ReturnEntry, ReturnEvent, ReturnLine
 from returns.spreadsheets import layout
 from returns.spreadsheets.workbook import build_return_workbook
 from tests import factories
+from tests.sessions import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ FILLED = {
 
 def test_round_trip_saves_exactly_the_figures_in_the_file(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(build_return_workbook(annual_return).content, FILLED)
     preview = _upload(client, annual_return, content)
     assert preview.status_code == 200, preview.context.get("plan").problems
@@ -125,7 +126,7 @@ def test_round_trip_saves_exactly_the_figures_in_the_file(client, setting):
 
 def test_credits_column_of_the_file_is_never_read(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content,
         {("C-0001", "EMP-FT"): 1, ("C-0001", "credits"): 9999},
@@ -166,7 +167,7 @@ def test_round_trip_through_libreoffice_with_text_numbers_blank_rows_and_widths(
     client, setting, tmp_path
 ):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     book = load_workbook(io.BytesIO(build_return_workbook(annual_return).content))
     sheet = book[layout.RETURN]
     codes = _codes(sheet)
@@ -193,7 +194,7 @@ def test_a_line_changed_online_since_download_is_shown_and_kept_unless_replaced(
     from returns.services.lines import line_save
 
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 4}
     )
@@ -220,7 +221,7 @@ def test_a_line_changed_online_since_download_is_shown_and_kept_unless_replaced(
 
 def test_rows_missing_from_the_file_leave_their_lines_unchanged(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     book = load_workbook(io.BytesIO(build_return_workbook(annual_return).content))
     sheet = book[layout.RETURN]
     sheet.protection.sheet = False
@@ -234,7 +235,7 @@ def test_rows_missing_from_the_file_leave_their_lines_unchanged(client, setting)
 
 def test_edits_to_locked_spend_are_ignored_with_a_warning(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content,
         {("C-0001", "spend"): 1, ("C-0001", "EMP-FT"): 1},
@@ -263,7 +264,7 @@ def test_edits_to_locked_spend_are_ignored_with_a_warning(client, setting):
 )
 def test_bad_cells_are_named_and_nothing_is_saved(client, setting, values, message):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     values = {**values, ("C-0003", "EMP-FT"): 2}
     content = _fill(build_return_workbook(annual_return).content, values)
     preview = _upload(client, annual_return, content)
@@ -277,7 +278,7 @@ def test_bad_cells_are_named_and_nothing_is_saved(client, setting, values, messa
 
 def test_a_rule_the_web_form_enforces_is_reported_in_the_preview(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     # More jobs for people facing barriers than jobs created: the "part of" rule.
     content = _fill(
         build_return_workbook(annual_return).content,
@@ -351,7 +352,7 @@ def _too_many_rows() -> bytes:
             "return.pdf",
             "not an Excel workbook",
         ),
-        (lambda r: b"", "return.xlsx", "The file is empty"),
+        (lambda r: b"", "return.xlsx", "The selected file is empty"),
         (
             lambda r: build_return_workbook(r).content[:2000],
             "return.xlsx",
@@ -379,7 +380,7 @@ def test_hostile_or_wrong_files_are_refused_naming_the_problem(
     client, setting, make, name, message
 ):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     response = _upload(client, annual_return, make(annual_return), name=name)
     assert response.status_code == 400
     assert message in response.context["error"], response.context["error"]
@@ -389,7 +390,7 @@ def test_hostile_or_wrong_files_are_refused_naming_the_problem(
 def test_a_contact_of_another_supplier_cannot_upload_to_this_return(client, setting):
     annual_return, _ = setting
     stranger = factories.SupplierContactFactory().user
-    client.force_login(stranger)
+    signed_in(client, stranger)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 1}
     )
@@ -401,7 +402,7 @@ def test_a_contact_of_another_supplier_cannot_upload_to_this_return(client, sett
 def test_the_team_uploads_for_a_supplier(client, setting):
     annual_return, _ = setting
     team = factories.TeamUserFactory()
-    client.force_login(team)
+    signed_in(client, team)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
     )
@@ -421,7 +422,7 @@ def test_the_team_uploads_for_a_supplier(client, setting):
 
 def test_an_altered_preview_is_refused_and_saves_nothing(client, setting):
     annual_return, user = setting
-    client.force_login(user)
+    signed_in(client, user)
     content = _fill(
         build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
     )
@@ -430,3 +431,80 @@ def test_an_altered_preview_is_refused_and_saves_nothing(client, setting):
     response = client.post(url, {"plan": preview.context["token"] + "x"})
     assert response.status_code == 302
     assert not ReturnEntry.objects.exists()
+
+
+def test_a_reason_longer_than_the_form_allows_is_refused_in_the_same_words_everywhere(
+    client, setting
+):
+    """The spreadsheet, the line form and the service refuse the same text with the
+    same words (a 5,000-character reason used to be saved from a file, and the line
+    then could not be saved online)."""
+    from django.core.exceptions import ValidationError
+
+    from returns.forms.lines import LineForm
+    from returns.services.line_rules import text_too_long
+    from returns.services.lines import line_save
+
+    annual_return, user = setting
+    signed_in(client, user)
+    long_reason = "Late start. " * 420  # 5,040 characters
+    message = text_too_long("shortfall_reason")
+    assert message == "The reason for the shortfall must be 4,000 characters or fewer"
+    content = _fill(
+        build_return_workbook(annual_return).content,
+        {("C-0001", "EMP-FT"): 1, ("C-0001", "shortfall_reason"): long_reason},
+    )
+    preview = _upload(client, annual_return, content)
+    assert preview.status_code == 400
+    assert f"contract C-0001: {message}" in preview.context["plan"].problems
+    assert not ReturnEntry.objects.filter(line__annual_return=annual_return).exists()
+
+    line = ReturnLine.objects.get(
+        annual_return=annual_return, contract__reference="C-0001"
+    )
+    with pytest.raises(ValidationError) as refused:
+        line_save(
+            line=line,
+            user=user,
+            expected_version=line.version,
+            quantities={"EMP-FT": "1"},
+            shortfall_reason=long_reason,
+        )
+    assert refused.value.message_dict["shortfall_reason"] == [message]
+    form = LineForm(
+        {"version": line.version, "shortfall_reason": long_reason},
+        codes=["EMP-FT"],
+        ended=False,
+    )
+    assert not form.is_valid()
+    assert form.errors["shortfall_reason"] == [message]
+    # The model says the same limit.
+    assert ReturnLine._meta.get_field("shortfall_reason").max_length == 4000
+
+
+def test_confirming_the_same_upload_twice_says_nothing_changed_and_records_nothing(
+    client, setting
+):
+    from returns.views.spreadsheets import NOTHING_CHANGED
+
+    annual_return, user = setting
+    signed_in(client, user)
+    content = _fill(
+        build_return_workbook(annual_return).content, {("C-0001", "EMP-FT"): 2}
+    )
+    preview = _upload(client, annual_return, content)
+    first = _confirm(client, annual_return, preview)
+    assert first.status_code == 302
+    assert "1 contract changed." in client.get(first["Location"]).content.decode()
+    uploaded = ReturnEvent.objects.filter(annual_return=annual_return, kind="uploaded")
+    assert uploaded.count() == 1
+    assert "1 contract changed" in uploaded.get().comment
+    version = ReturnLine.objects.get(contract__reference="C-0001").version
+
+    second = _confirm(client, annual_return, preview)
+    assert second.status_code == 302
+    page = client.get(second["Location"]).content.decode()
+    assert NOTHING_CHANGED in page.replace("&#x27;", "'")
+    assert "Figures from the spreadsheet saved" not in page
+    assert uploaded.count() == 1
+    assert ReturnLine.objects.get(contract__reference="C-0001").version == version

@@ -12,6 +12,7 @@ from returns.models import CaseStudy, YearExport
 from returns.tasks import build_year_export
 from tests import factories
 from tests.celery_worker import real_worker, wait_for
+from tests.sessions import signed_in
 
 
 def _year_with_returns():
@@ -45,7 +46,7 @@ def test_team_builds_a_year_export_and_downloads_it(
 ):
     year = _year_with_returns()
     team = factories.TeamUserFactory()
-    client.force_login(team)
+    signed_in(client, team)
     page = reverse("team:year_exports", args=[year.slug])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(page).status_code == 302
@@ -93,7 +94,7 @@ def test_only_the_team_reaches_year_exports(client):
         year=year, requested_by=factories.TeamUserFactory()
     )
     build_year_export(export_id=export.pk)
-    client.force_login(factories.SupplierContactFactory().user)
+    signed_in(client, factories.SupplierContactFactory().user)
     assert client.get(reverse("team:year_exports", args=[year.slug])).status_code == 403
     download = reverse("team:year_export_download", args=[export.pk])
     assert client.get(download).status_code == 403

@@ -1,7 +1,7 @@
 """Issuing a year's returns, and re-issuing after corrected valuations (rule 6).
 
 `returns_issue` takes the plan (`plan.py`) and writes it with a fixed number of
-queries: returns, lines and events in bulk, refreshed lines with one bulk update, the
+queries: returns, lines (each with its first history row) and events in bulk, refreshed lines with one bulk update, the
 "issued" emails as `Notification` ledger rows sent after commit. Two runs at once
 cannot double-issue: each locks the year's row first (`SELECT … FOR UPDATE`; SQLite
 serialises writers anyway), so the second waits, then finds everything in place. The
@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import SupplierContact
+from core.bulk import history_copy
 
 from ... import events
 from ...models import (
@@ -32,6 +33,10 @@ from ...models import (
 from ..notifications.ledger import send_after_commit
 from .plan import IssuePlan, issue_plan, return_reference
 from .rows import insert_rows
+
+# The change reasons of the history rows issuing writes (shown on the history pages).
+ISSUED_REASON = "Issued"
+ADDED_REASON = "Added at re-issue"
 
 YEAR_NOT_READY = (
     "Reporting year {label} has not been marked ready to issue: check the dry run "
@@ -160,7 +165,7 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
         for contract in plan.new_lines + plan.added_lines
         if contract.supplier_id in return_ids
     ]
-    insert_rows(
+    inserted_lines = insert_rows(
         ReturnLine,
         {
             "annual_return_id": [return_ids[c.supplier_id] for c in lines],
@@ -171,7 +176,32 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
             "spend": [c.spend for c in lines],
             "target_credits": [c.target for c in lines],
         },
+        returning=("id", "annual_return_id"),
     )
+    # History rows for what was written in bulk (no save signal ran), so every
+    # return and line the history pages link to starts with who issued it and when.
+    history_copy(
+        AnnualReturn,
+        list(created.values()),
+        history_type="+",
+        user=actor,
+        at=now,
+        reason=ISSUED_REASON,
+    )
+    new_return_ids = set(created.values())
+    for reason, in_new_return in ((ISSUED_REASON, True), (ADDED_REASON, False)):
+        history_copy(
+            ReturnLine,
+            [
+                pk
+                for pk, rid in inserted_lines
+                if (rid in new_return_ids) is in_new_return
+            ],
+            history_type="+",
+            user=actor,
+            at=now,
+            reason=reason,
+        )
 
     # 3. Refreshed spend and target on open returns, with history.
     if plan.refreshed:

@@ -24,7 +24,7 @@ def queued_is_pending(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('returns', '0006_line_indexes'),
+        ('returns', '0007_line_reason_max_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

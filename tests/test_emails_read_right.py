@@ -1,0 +1,127 @@
+"""Every email the portal sends reads right when names hold `&`, `<` and `'`.
+
+Subject templates are auto-escaped like HTML: reminders and invitations to a supplier
+with `&` in its name went out as "Smith &amp; Sons". Every template in
+`templates/emails/` is rendered here through the service that sends it, and each
+subject and plain-text body is checked for entities and for numbers that read wrong
+(the crawl's rules, `tests.crawl.number_problems`). A new email template fails
+`test_every_email_template_is_checked` until it is sent here too.
+"""
+
+import datetime
+import pathlib
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test.signals import template_rendered
+
+from accounts.services.invitations import invitation_create
+from returns.models import Notification
+from returns.services.notifications import notifications_send
+from tests import factories
+from tests.crawl import number_problems
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "O'Neil & <Sons>"
+EMAIL_TEMPLATES = pathlib.Path(settings.BASE_DIR) / "templates" / "emails"
+
+
+@pytest.fixture
+def world():
+    supplier = factories.SupplierFactory(name=f"Smith {HOSTILE} Ltd")
+    member = factories.MemberFactory(name="St Anne's & <All> Homes")
+    person = factories.SupplierContactFactory(
+        supplier=supplier,
+        is_primary=True,
+        user=factories.UserFactory(full_name=f"Zoë {HOSTILE}"),
+    ).user
+    annual_return = factories.AnnualReturnFactory(
+        supplier=supplier,
+        submitted_at=datetime.datetime(2025, 6, 2, 9, 30, tzinfo=datetime.UTC),
+        declared_by_name=f"Zoë {HOSTILE}",
+    )
+    line = factories.ReturnLineFactory(
+        annual_return=annual_return,
+        member=member,
+        contract=factories.ContractFactory(
+            supplier=supplier, member=member, title=f"Roofs {HOSTILE}"
+        ),
+        spend=Decimal("1234567.89"),
+        target_credits=Decimal("123.46"),
+    )
+    query = factories.LineQueryFactory(
+        line=line, raised_by=person, text=f"Is it {HOSTILE}?", answer="Yes & no"
+    )
+    return {
+        "supplier": supplier,
+        "member": member,
+        "person": person,
+        "annual_return": annual_return,
+        "query": query,
+    }
+
+
+def _send_every_email(world, django_capture_on_commit_callbacks) -> set[str]:
+    rendered: set[str] = set()
+
+    def record(sender, template, context, **kwargs):
+        if template.name and template.name.startswith("emails/"):
+            rendered.add(template.name.removeprefix("emails/"))
+
+    template_rendered.connect(record)
+    try:
+        rows = [
+            Notification.objects.create(
+                recipient=world["person"],
+                annual_return=world["annual_return"],
+                kind=kind,
+                key=f"query:{world['query'].pk}" if kind == "query_answered" else "",
+            )
+            for kind in Notification.Kind.values
+            if kind != Notification.Kind.INVITATION
+        ]
+        notifications_send(notification_ids=[row.pk for row in rows])
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation_create(
+                email="new.colleague@example.com",
+                full_name=f"Newt {HOSTILE}",
+                supplier=world["supplier"],
+                invited_by=factories.TeamUserFactory(full_name=f"Tam {HOSTILE}"),
+            )
+            invitation_create(
+                email="viewer@example.com",
+                member=world["member"],
+                invited_by=None,
+            )
+    finally:
+        template_rendered.disconnect(record)
+    return rendered
+
+
+def test_names_with_ampersands_and_brackets_read_as_written(
+    world, django_capture_on_commit_callbacks
+):
+    _send_every_email(world, django_capture_on_commit_callbacks)
+
+    assert len(mail.outbox) == len(Notification.Kind.values) + 1
+    problems = []
+    for message in mail.outbox:
+        for part, text in (("subject", message.subject), ("body", message.body)):
+            for what in number_problems(text):
+                problems.append(f"{message.subject!r} {part}: {what}")
+    assert problems == []
+    subjects = " | ".join(message.subject for message in mail.outbox)
+    assert f"Smith {HOSTILE} Ltd" in subjects  # the reminder names the supplier
+    bodies = "\n".join(message.body for message in mail.outbox)
+    assert f"Roofs {HOSTILE}" in bodies
+    assert "£1,234,567.89" in bodies  # the issued email's spend
+    assert "St Anne's & <All> Homes" in bodies  # the member's invitation
+
+
+def test_every_email_template_is_checked(world, django_capture_on_commit_callbacks):
+    rendered = _send_every_email(world, django_capture_on_commit_callbacks)
+    templates = {path.name for path in EMAIL_TEMPLATES.iterdir()}
+    assert templates - rendered == set()
