@@ -49,7 +49,7 @@ urlpatterns = [
         name="evidence_erase",
     ),
     path("emails/failed/", emails.failed, name="emails_failed"),
-    path("emails/<int:pk>/send-again/", emails.send_again, name="email_send_again"),
+    path("emails/<id:pk>/send-again/", emails.send_again, name="email_send_again"),
     path("queries/", queries.open_queries, name="queries"),
     path("queries/<id:query_id>/", queries.answer, name="query_answer"),
     path(
