@@ -21,6 +21,7 @@ from returns.services import (
 from returns.services.chasing import reminders_send_now
 from returns.services.notifications.ledger import rows_claim, rows_mark_sent
 from tests import factories
+from tests.sessions import signed_in
 from tests.smtp_server import mail_server
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,7 @@ def test_a_refused_address_is_not_retried_and_shows_as_bouncing(
     assert server.per_address() == {fine.email: 1}
     assert failed_email_count() == 1
 
-    team_client.force_login(team_user)  # a day later: a new session
+    signed_in(team_client, team_user)  # a day later: a new session
     page = team_client.get(
         f"/team/returns/{annual_return.reference}/chasing/"
     ).content.decode()
