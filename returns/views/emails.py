@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.querystring import PageField, QueryForm
 from returns.models import Notification
 from returns.selectors.emails import emails_awaiting_retry_count, failed_emails
 from returns.services import notification_send_again
@@ -15,12 +16,19 @@ from returns.services import notification_send_again
 from .access import team_required
 
 PAGE_SIZE = 50
+
+
+class PageQuery(QueryForm):
+    page = PageField()
+
+
 QUEUED_AGAIN = "The {kind} email to {address} is being sent again."
 
 
 @team_required
 def failed(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(failed_emails(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = PageQuery(request.GET).values["page"]
+    page_obj = Paginator(failed_emails(), PAGE_SIZE).get_page(page)
     return render(
         request,
         "returns/team/emails_failed.html",

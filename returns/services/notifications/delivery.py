@@ -123,6 +123,8 @@ def _send_group(rows: list[Notification], *, token: str, connection) -> str:
             message.send()
     elif kind == Kind.CONTACTS_CHANGED:
         address = rows[0].address
+        if not address:  # a row with nobody to send to must not read as sent
+            raise NotWanted("no address to send to")
         context = {
             **rows[0].payload,
             "subject_prefix": settings.ACCOUNT_EMAIL_SUBJECT_PREFIX,
