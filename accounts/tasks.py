@@ -32,11 +32,3 @@ def send_invitations_bulk(
         invited_by=invited_by,
         batch_key=batch_key,
     )
-
-
-@shared_task(acks_late=True)
-def tell_team(*, subject: str, body: str) -> None:
-    """Emails the team's address about a change a supplier made to its contacts."""
-    from .services.colleagues import team_email_send
-
-    team_email_send(subject=subject, body=body)

@@ -177,17 +177,22 @@ def _automatic_reminders(
                     annual_return=annual_return,
                     kind=Notification.Kind.REMINDER,
                     key=key,
+                    address=user.email,
                     status=Notification.Status.SENT,
                     created_at=sent_at,
+                    attempts=1,
                     sent_at=sent_at,
                 )
                 for user in people
             ]
-            emails = ", ".join(sorted(user.email for user in people))
+            emailed_to = sorted(user.email for user in people)
+            emails = ", ".join(emailed_to)
             reminders.append(
                 Reminder(
                     annual_return=annual_return,
                     channel=Reminder.Channel.EMAIL,
+                    key=key,
+                    emailed_to=emailed_to,
                     sent_at=sent_at,
                     sent_by=None,
                     note=f"Automatic reminder, {offset_words(offset)} "

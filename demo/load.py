@@ -29,6 +29,7 @@ from demo.consortium import (
     build_valuations,
     quarter_end,
 )
+from demo.emails import build_failed_emails
 from demo.impact_report import build_published_report
 from demo.imports import build_imports
 from demo.invitations import build_invitations
@@ -74,6 +75,7 @@ STEPS: list[Step] = [
     # Needs the issuing step's returns: keep it after any step that issues or
     # moves returns between states.
     build_chasing,
+    build_failed_emails,  # the desk's "emails that failed": after chasing
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
     build_published_report,  # after past years are approved

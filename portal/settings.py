@@ -216,6 +216,22 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Social value team <social.value@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds one SMTP call may take: a hung mail server fails the try (to be retried)
+# instead of holding a worker and its ledger row.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The notification ledger (returns.services.notifications): seconds to wait after
+# each failed try (1, 5, 30 minutes, 2 and 6 hours; after the last the email has
+# failed for good and the team sees it); seconds after which a row left `sending`
+# is taken for a dead worker's and sent again (far above EMAIL_TIMEOUT); seconds the
+# retry job leaves a freshly queued row to the task queued with it.
+NOTIFICATION_RETRY_SECONDS = env.list(
+    "NOTIFICATION_RETRY_SECONDS", cast=int, default=[60, 300, 1800, 7200, 21600]
+)
+NOTIFICATION_SENDING_TIMEOUT = env.int("NOTIFICATION_SENDING_TIMEOUT", default=600)
+NOTIFICATION_QUEUED_GRACE = env.int("NOTIFICATION_QUEUED_GRACE", default=120)
+# An issue run queued or running this many seconds without finishing, and not held
+# by a live worker, is shown as stopped and started again by the resume job.
+ISSUE_RUN_STALE_AFTER = env.int("ISSUE_RUN_STALE_AFTER", default=900)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Invitations: days a link works after it is sent; the address told when a supplier's
 # contacts change their colleagues.
@@ -230,8 +246,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# Crashes: every task of the portal is idempotent (DESIGN "Background jobs"), so a
+# task is acknowledged only when it has finished, and one whose worker process died
+# is handed back to the queue at once. A task that is not safe to run twice must
+# say `acks_late=False` on its decorator.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged task to another worker after the visibility timeout:
+# it must be longer than the longest task, or a task still running is started a
+# second time. The longest is the daily reminders at full scale (about 13,000 emails,
+# about an hour at 0.3 s each through a slow provider). A task lost with a dead
+# machine waits this long; emails and issue runs do not wait for it (the retry and
+# resume jobs below pick them up within minutes). See docs/deployment.md.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)
+}
+# The queue tasks go to when none is named (tests give a worker a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # 06:30 London every day: away from the clock changes at 01:00 and 02:00.
@@ -254,6 +286,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-reminders": {
         "task": "returns.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Every 2 minutes: emails due another try, left `sending` by a dead worker, or
+    # queued by a task that was lost (returns.services.notifications).
+    "retry-emails": {
+        "task": "returns.tasks.retry_notifications",
+        "schedule": crontab(minute="*/2"),
+    },
+    # Every 5 minutes: issue runs left queued or running by a dead worker.
+    "resume-issue-runs": {
+        "task": "returns.tasks.resume_issue_runs",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -187,9 +187,19 @@ class CaseStudyAdmin(ReturnsDataAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyLogAdmin):
-    list_display = ["recipient", "annual_return", "kind", "key", "status", "sent_at"]
-    list_filter = ["kind", "status"]
-    search_fields = ["recipient__email", "annual_return__reference"]
+    list_display = [
+        "recipient",
+        "address",
+        "annual_return",
+        "kind",
+        "key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["kind", "status", "refused"]
+    search_fields = ["recipient__email", "address", "annual_return__reference"]
     list_select_related = ["recipient", "annual_return"]
 
 

@@ -17,6 +17,7 @@ EXTENDED = "extended"
 LINE_EXCLUDED = "line_excluded"
 LINE_INCLUDED = "line_included"
 REMINDER = "reminder"
+EMAIL_SENT_AGAIN = "email_sent_again"  # the team sent a failed email again
 QUERY_RAISED = "query_raised"
 QUERY_ANSWERED = "query_answered"
 CREDITS_CORRECTED = "credits_corrected"
@@ -48,6 +49,7 @@ LABELS = {
     LINE_EXCLUDED: "Contract excluded",
     LINE_INCLUDED: "Contract included again",
     REMINDER: "Reminder",
+    EMAIL_SENT_AGAIN: "Failed email sent again",
     QUERY_RAISED: "Query raised",
     QUERY_ANSWERED: "Query answered",
     CREDITS_CORRECTED: "Credit value corrected",

@@ -485,8 +485,15 @@ class CaseStudy(models.Model):
 
 
 class Notification(models.Model):
-    """The email ledger: one row per (person, return, kind, key) makes each email
-    at-most-once. A reminder's key is "deadline:offset", so an extension starts anew."""
+    """The email ledger: one row per (person, return, kind, key) is one email that
+    must arrive. A row moves `queued → sending → sent`, claimed one email at a time and
+    marked `sent` only after the mail server accepted it; a row left `sending` past
+    NOTIFICATION_SENDING_TIMEOUT (its worker died) is sent again, so a crash repeats
+    at most the email in flight and never loses one. A failed send is `failed` with
+    `next_attempt_at` set while it will be retried, and without it once it failed for
+    good (shown to the team). A reminder's key is "deadline:offset", so an extension
+    starts anew. Email to an address that is nobody's login (the team's) has no
+    recipient and names the address instead."""
 
     class Kind(models.TextChoices):
         ISSUED = "issued", "Return issued"
@@ -496,15 +503,21 @@ class Notification(models.Model):
         APPROVED = "approved", "Approved"
         INVITATION = "invitation", "Invitation"
         QUERY_ANSWERED = "query_answered", "Query answered"
+        CONTACTS_CHANGED = "contacts_changed", "A supplier changed its contacts"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
 
     recipient = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="notifications"
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     annual_return = models.ForeignKey(
         AnnualReturn,
@@ -515,12 +528,45 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=100, default="", blank=True)
+    address = models.EmailField(
+        max_length=254,
+        blank=True,
+        help_text="Where the email goes: the recipient's address when last tried, "
+        "or, without a recipient, the address it is for.",
+    )
+    payload = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the email says, for kinds fixed when queued (a supplier's "
+        "change of contacts).",
+    )
+    requested_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The team member who asked for it; empty for the portal's own.",
+    )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.PENDING
+        max_length=20, choices=Status.choices, default=Status.QUEUED
     )
     created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    refused = models.BooleanField(
+        default=False,
+        help_text="The mail server refused the address for good: not retried.",
+    )
+    last_error = models.TextField(blank=True)
+    resent_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -533,17 +579,39 @@ class Notification(models.Model):
                 condition=models.Q(annual_return__isnull=True),
                 name="notification_once_without_return",
             ),
+            models.UniqueConstraint(
+                fields=["address", "kind", "key"],
+                condition=models.Q(recipient__isnull=True),
+                name="notification_once_to_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(address=""),
+                name="notification_has_someone_to_go_to",
+            ),
         ]
         indexes = [
-            models.Index(fields=["status", "kind"], name="notification_status_idx")
+            models.Index(fields=["status", "kind"], name="notification_status_idx"),
+            models.Index(
+                fields=["status", "next_attempt_at"], name="notification_retry_idx"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient} ({self.status})"
+        return f"{self.kind} to {self.recipient or self.address} ({self.status})"
+
+    @property
+    def failed_for_good(self) -> bool:
+        return self.status == self.Status.FAILED and self.next_attempt_at is None
+
+    @property
+    def to_address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.address
 
 
 class Reminder(models.Model):
-    """The chase history the team sees; automatic emails appear here too."""
+    """The chase history the team sees; automatic emails appear here too. An emailed
+    reminder has the ledger's key: one row per return and reminder, written with each
+    email's `sent` and naming every contact it went to (`emailed_to`)."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -564,12 +632,26 @@ class Reminder(models.Model):
         help_text="Empty for the daily job.",
     )
     note = models.TextField(blank=True)
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="An emailed reminder's ledger key; empty for calls and notes.",
+    )
+    emailed_to = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]
         indexes = [
             models.Index(
                 fields=["annual_return", "-sent_at"], name="reminder_return_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annual_return", "key"],
+                condition=~models.Q(key=""),
+                name="reminder_once_per_return_and_key",
             )
         ]
 

@@ -38,17 +38,36 @@ def issue_ready_years() -> int:
 
 @shared_task(acks_late=True)
 def issue_year(*, run_id: int) -> str:
-    """Runs a queued `IssueRun` (the team's "issue now" or "dry run" button). A
-    re-delivered task finds the run finished and does nothing."""
+    """Runs a queued `IssueRun` (the team's "issue now" or "dry run" button), or one
+    left running by a dead worker. A re-delivered task finds the run finished (or
+    held by a live worker) and does nothing."""
     from .models import IssueRun
+    from .services.issuing.runs import issue_run_start
 
-    run = IssueRun.objects.select_related("year", "started_by").get(pk=run_id)
-    if run.status != IssueRun.Status.QUEUED:
-        return run.status
+    run = issue_run_start(run_id=run_id)
+    if run is None:
+        return IssueRun.objects.get(pk=run_id).status
     run = services.returns_issue(
         year=run.year, dry_run=run.dry_run, started_by=run.started_by, run=run
     )
     return run.status
+
+
+@shared_task(acks_late=True)
+def resume_issue_runs() -> list[int]:
+    """Every 5 minutes: queues again the issue runs a dead worker left queued or
+    running. Safe to run twice. Returns the runs queued."""
+    from .services.issuing.runs import issue_runs_resume
+
+    return issue_runs_resume()
+
+
+@shared_task(acks_late=True)
+def retry_notifications() -> int:
+    """Every 2 minutes: sends the emails due another try, left `sending` by a dead
+    worker, or whose task was lost. Safe to run twice, or twice at once. Returns
+    the number of emails sent."""
+    return services.notifications_retry().emails
 
 
 @shared_task(acks_late=True)

@@ -20,6 +20,7 @@ from django.test.signals import template_rendered
 from accounts.services.invitations import invitation_create
 from returns.models import Notification
 from returns.services.notifications import notifications_send
+from returns.services.notifications.ledger import notification_queue_to_address
 from tests import factories
 from tests.crawl import number_problems
 
@@ -81,9 +82,25 @@ def _send_every_email(world, django_capture_on_commit_callbacks) -> set[str]:
                 key=f"query:{world['query'].pk}" if kind == "query_answered" else "",
             )
             for kind in Notification.Kind.values
-            if kind != Notification.Kind.INVITATION
+            if kind
+            not in (Notification.Kind.INVITATION, Notification.Kind.CONTACTS_CHANGED)
         ]
-        notifications_send(notification_ids=[row.pk for row in rows])
+        # The team's email when a supplier changes its contacts goes to the team's
+        # address, with what changed (accounts.services.colleagues._tell_team).
+        team_email = notification_queue_to_address(
+            address="team@example.org",
+            kind=Notification.Kind.CONTACTS_CHANGED,
+            key="hostile",
+            payload={
+                "supplier_name": world["supplier"].name,
+                "supplier_reference": world["supplier"].reference,
+                "actor_name": world["person"].full_name,
+                "actor_email": world["person"].email,
+                "what": f"invited Newt {HOSTILE} as a colleague",
+            },
+            send=False,
+        )
+        notifications_send(notification_ids=[row.pk for row in rows] + [team_email])
         with django_capture_on_commit_callbacks(execute=True):
             invitation_create(
                 email="new.colleague@example.com",

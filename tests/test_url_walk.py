@@ -156,6 +156,8 @@ EXPECTED: dict[str, dict] = {
     "team:line_attachments": TEAM_ONLY,
     "team:evidence_download": TEAM_ONLY,
     "team:evidence_erase": ADMINISTRATORS_ONLY,
+    "team:emails_failed": TEAM_ONLY,
+    "team:email_send_again": TEAM_POST_ONLY,
     "team:queries": TEAM_ONLY,
     "team:query_answer": TEAM_ONLY,
     "team:case_studies": TEAM_ONLY,

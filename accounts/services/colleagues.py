@@ -1,18 +1,22 @@
 """A supplier's own contacts manage their colleagues: invite, remove, mark the
-primary contact. The team is emailed (at `PORTAL_TEAM_EMAIL`) about each change, and
-sees it in the contacts' history on the people page.
+primary contact. The team is emailed (at `PORTAL_TEAM_EMAIL`) about each change,
+through the notification ledger like every other email (so none is lost when the mail
+server is down), and sees it in the contacts' history on the people page.
 
 A supplier can never be left without an active contact by its own hand: every change
 locks the supplier's row first (`select_for_update`), so two contacts removing each
 other at the same moment are taken one after the other, and the second is refused.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 
 from frameworks.models import Supplier
+from returns.models import Notification
+from returns.services.notifications import notification_queue_to_address
 
 from ..models import Invitation, SupplierContact, User
 from ..permissions import is_team
@@ -45,27 +49,22 @@ def _check_may_act(*, acting_user: User, supplier: Supplier) -> None:
 
 
 def _tell_team(*, supplier: Supplier, acting_user: User, what: str) -> None:
+    """Queues the team's email about a change, in the change's own transaction: one
+    ledger row per change (its key names the supplier and the change), so the email
+    exists exactly when the change does."""
     if is_team(acting_user):
         return  # the team did it: nobody to tell
-    from ..tasks import tell_team
-
-    subject = f"{supplier.name} ({supplier.reference}): {what}"
-    body = (
-        f"{acting_user.get_full_name()} ({acting_user.email}), a contact of "
-        f"{supplier.name} ({supplier.reference}), made this change in the portal:\n\n"
-        f"{what}\n\n"
-        f"{settings.PORTAL_BASE_URL.rstrip('/')}/team/people/\n"
-    )
-    tell_team.delay_on_commit(subject=subject, body=body)
-
-
-def team_email_send(*, subject: str, body: str) -> None:
-    """Emails the team's address. Called by the `tell_team` task."""
-    send_mail(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        message=body,
-        from_email=None,
-        recipient_list=[settings.PORTAL_TEAM_EMAIL],
+    notification_queue_to_address(
+        address=settings.PORTAL_TEAM_EMAIL,
+        kind=Notification.Kind.CONTACTS_CHANGED,
+        key=f"supplier{supplier.pk}:{uuid.uuid4().hex}",
+        payload={
+            "supplier_name": supplier.name,
+            "supplier_reference": supplier.reference,
+            "actor_name": acting_user.get_full_name(),
+            "actor_email": acting_user.email,
+            "what": what,
+        },
     )
 
 

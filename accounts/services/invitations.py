@@ -4,8 +4,9 @@ or a member; the emailed link sets a password once and signs them in.
 The token is made when the email goes and only its SHA-256 is stored. Each send makes
 a new token and a new expiry, so the last link sent is the only one that works. Every
 send is a row in the `Notification` ledger (kind `invitation`, key
-`inv<invitation id>:<send key>`), claimed before the email goes: a retried task or a
-re-run of a bulk send never emails anyone twice.
+`inv<invitation id>:<send key>`), delivered like every other email (claimed before it
+goes, marked sent after the mail server took it, retried if it failed): a retried task
+or a re-run of a bulk send never emails anyone twice, and none is lost.
 """
 
 import datetime
@@ -25,11 +26,9 @@ from django.utils import timezone
 from frameworks.models import Member, Supplier
 from returns.models import Notification
 from returns.services.notifications import (
-    notification_claim,
-    notification_fail,
-    notification_skip,
+    email_message,
+    notifications_deliver,
     notifications_queue,
-    render_email,
 )
 
 from ..models import Invitation, MemberViewer, SupplierContact, User
@@ -222,58 +221,43 @@ def invitation_send(
     invitation.send_key = send_key
     invitation.send_count += 1
     invitation.save(update_fields=["user", "send_key", "send_count"])
-    pending = notifications_queue(
+    notifications_queue(
         recipients=[user],
         kind=Notification.Kind.INVITATION,
         key=f"{KEY_PREFIX}{invitation.pk}:{send_key}",
-        send=False,
     )
-    if pending:
-        from ..tasks import deliver_invitation
-
-        for notification_id in pending:
-            deliver_invitation.delay_on_commit(notification_id=notification_id)
     return invitation
 
 
 def invitation_deliver(*, notification_id: int) -> bool:
-    """Sends one queued invitation email with a fresh token; True if it went. A row
-    already claimed sends nothing; a send superseded by a later one (or for an
-    invitation since accepted or withdrawn) is skipped. Called by the
-    `deliver_invitation` task."""
-    notification = notification_claim(notification_id=notification_id)
-    if notification is None:
-        return False
+    """Sends one queued invitation email; True if it went. Called by the
+    `deliver_invitation` task (the ledger's own delivery sends invitations too)."""
+    return notifications_deliver(notification_ids=[notification_id]).emails == 1
+
+
+def invitation_email(
+    *, notification: Notification, connection=None
+) -> EmailMultiAlternatives | None:
+    """The email of one invitation ledger row, with a fresh token whose hash (and a
+    new expiry) is saved on the invitation; None when the send is no longer wanted
+    (superseded by a later send, accepted or withdrawn). Called by the ledger's
+    delivery inside the transaction that sends it, so a failed send keeps the link
+    sent before."""
     prefix, _, send_key = notification.key.partition(":")
-    invitation_id = int(prefix.removeprefix(KEY_PREFIX))
-    try:
-        with transaction.atomic():
-            invitation = (
-                Invitation.objects.select_for_update(of=("self",))
-                .select_related("supplier", "member", "invited_by")
-                .get(pk=invitation_id)
-            )
-            if not invitation.is_open or invitation.send_key != send_key:
-                notification_skip(
-                    notification_id=notification_id,
-                    reason="superseded, accepted or withdrawn",
-                )
-                return False
-            token = secrets.token_urlsafe(32)
-            now = timezone.now()
-            invitation.token_hash = token_hash(token)
-            invitation.sent_at = now
-            invitation.expires_at = expiry_from(now)
-            invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-            _email(invitation=invitation, token=token, recipient=notification.recipient)
-    except Exception as error:  # noqa: BLE001 - recorded on the ledger, not retried
-        logger.exception("invitation %s could not be sent", invitation_id)
-        notification_fail(notification_id=notification_id, error=str(error))
-        return False
-    return True
-
-
-def _email(*, invitation: Invitation, token: str, recipient: User) -> None:
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("supplier", "member", "invited_by")
+        .get(pk=int(prefix.removeprefix(KEY_PREFIX)))
+    )
+    if not invitation.is_open or invitation.send_key != send_key:
+        return None
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_hash = token_hash(token)
+    invitation.sent_at = now
+    invitation.expires_at = expiry_from(now)
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    recipient = notification.recipient
     base_url = settings.PORTAL_BASE_URL.rstrip("/")
     context = {
         "invitation": invitation,
@@ -284,11 +268,12 @@ def _email(*, invitation: Invitation, token: str, recipient: User) -> None:
         "expires_at": invitation.expires_at,
         "base_url": base_url,
     }
-    subject, text, html = render_email(Notification.Kind.INVITATION, context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    return email_message(
+        Notification.Kind.INVITATION,
+        context,
+        to=recipient.email,
+        connection=connection,
+    )
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from returns.figures import (
     with_deadlines,
 )
 from returns.models import AnnualReturn, Reminder, ReportingYear, ReturnLine
+from returns.selectors.emails import bouncing
 
 SORTS = {
     "supplier": ("supplier__name", "pk"),
@@ -90,8 +91,8 @@ def chasing_rows(
     sort: str = "supplier",
 ) -> QuerySet[AnnualReturn]:
     """The year's returns with: counted lines and target, effective deadline, whether
-    overdue, when last chased, and each supplier's active contacts (primary first)
-    in `active_contacts`. A fixed number of queries however many rows."""
+    overdue, when last chased, and each supplier's active contacts (primary first,
+    each with `email_bouncing`) in `active_contacts`. A fixed number of queries however many rows."""
     line_count = _lines().values("annual_return").annotate(n=Count("id")).values("n")
     target = (
         _lines()
@@ -142,6 +143,7 @@ def chasing_rows(
                     is_active=True, user__is_active=True
                 )
                 .select_related("user")
+                .annotate(email_bouncing=bouncing())
                 .order_by("-is_primary", "user__email"),
                 to_attr="active_contacts",
             )

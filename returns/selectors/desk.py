@@ -31,6 +31,7 @@ from returns.models import (
     ReturnEvent,
 )
 from returns.selectors.chasing import due_within_filter
+from returns.selectors.emails import failed_email_count
 
 LONG_OVERDUE_DAYS = 14  # "overdue by more than two weeks"
 DUE_SOON_DAYS = 7
@@ -262,6 +263,13 @@ def team_desk(*, year: ReportingYear | None, today: datetime.date) -> Desk:
             "Case studies awaiting a publication decision",
             case_studies_awaiting_decision(),
             reverse("team:case_studies"),
+        ),
+        DeskFigure(
+            "failed_emails",
+            "Emails that failed",
+            failed_email_count(),
+            reverse("team:emails_failed"),
+            hint="after every retry: send again or correct the address",
         ),
         DeskFigure(
             "never_signed_in",

@@ -19,11 +19,10 @@ from .lines import (
     lines_save,
 )
 from .notifications import (
-    notification_claim,
-    notification_fail,
-    notification_skip,
+    notification_send_again,
     notifications_deliver,
     notifications_queue,
+    notifications_retry,
     notifications_send,
 )
 from .reminders import reminders_due, reminders_send
@@ -45,11 +44,10 @@ __all__ = [
     "issue_plan",
     "line_credits",
     "lines_recompute_credits",
-    "notification_claim",
-    "notification_fail",
-    "notification_skip",
+    "notification_send_again",
     "notifications_deliver",
     "notifications_queue",
+    "notifications_retry",
     "notifications_send",
     "returns_issue",
     "year_mark_ready",

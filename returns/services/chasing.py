@@ -26,7 +26,7 @@ from ..selectors.guard_rails import not_required_consequence
 from .confirmation import require_confirmation
 from .events import event_record
 from .notifications import notifications_deliver
-from .reminders import active_contacts_by_supplier, record_sent
+from .reminders import active_contacts_by_supplier
 
 NOTE_NEEDED = "Say what was said or agreed"
 REASON_NEEDED = "Enter the reason"
@@ -90,10 +90,11 @@ def reminders_send_now(
     *, annual_returns: list[AnnualReturn], acting_user, token: str
 ) -> int:
     """Emails the contacts of each selected return now, one email per person listing
-    all their selected returns, and writes each return's chase history. `token`
-    identifies the form that asked (a double click sends once). All or nothing: a
-    return that is not chased, or has no contact, refuses the lot. Returns the number
-    of emails sent."""
+    all their selected returns; each return's chase history names who asked and every
+    contact emailed, written as each email goes. `token` identifies the form that
+    asked (a double click sends once). All or nothing: a return that is not chased,
+    or has no contact, refuses the lot. An email the mail server does not take now is
+    retried by the retry job like any other. Returns the number of emails sent now."""
     annual_returns = list({r.pk: r for r in annual_returns}.values())
     if not annual_returns:
         raise ValidationError(NOTHING_SELECTED)
@@ -115,24 +116,23 @@ def reminders_send_now(
                     annual_return=annual_return,
                     kind=Notification.Kind.REMINDER,
                     key=key,
+                    address=user.email,
+                    requested_by=acting_user,
                 )
                 for annual_return in annual_returns
                 for user in contacts[annual_return.supplier_id]
             ],
             ignore_conflicts=True,
         )
-        pending = list(
+        queued = list(
             Notification.objects.filter(
                 kind=Notification.Kind.REMINDER,
                 key=key,
                 annual_return__in=annual_returns,
-                status=Notification.Status.PENDING,
+                status=Notification.Status.QUEUED,
             ).values_list("pk", flat=True)
         )
-    emails, sent_rows = notifications_deliver(notification_ids=pending)
-    name = acting_user.get_full_name() or acting_user.email
-    record_sent(sent_rows, acting_user=acting_user, note=f"Reminder sent by {name}.")
-    return emails
+    return notifications_deliver(notification_ids=queued).emails
 
 
 @transaction.atomic

@@ -11,9 +11,11 @@ The rule (DESIGN "Return states", issue 6):
 - The ledger key is "<effective deadline>:<offset>", so an extension starts a new
   schedule; one `Notification` row per (contact, return, key) makes each at most once.
 - One email per person, listing all their returns that have a reminder today.
-- Rows are claimed (pending → sent) before the email goes, so a re-run, a retry or two
-  runs at once never send twice. Each return reminded gets a `Reminder` row, so the
-  automatic emails show in the chase history.
+- Each email is claimed (queued → sending) just before it goes and marked sent just
+  after the mail server accepted it (`notifications.delivery`), so a re-run, a retry or
+  two runs at once never send twice, and a crash repeats at most the one in flight.
+  The chase history (`Reminder`, one per return and reminder, naming every contact
+  emailed) is written with each send, in the same transaction as its `sent`.
 """
 
 import datetime
@@ -21,32 +23,32 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SupplierContact
 
-from .. import events
 from ..figures import chased_returns
-from ..models import AnnualReturn, Notification, Reminder
-from .events import event_record
+from ..models import AnnualReturn, Notification
 from .notifications import notifications_deliver
+from .notifications.history import offset_words
+
+__all__ = [
+    "active_contacts_by_supplier",
+    "due_offsets",
+    "offset_words",
+    "reminder_key",
+    "reminders_due",
+    "reminders_send",
+]
 
 SKIPPED = Notification.Status.SKIPPED
-PENDING = Notification.Status.PENDING
+QUEUED = Notification.Status.QUEUED
+FAILED = Notification.Status.FAILED
 
 
 def reminder_key(deadline: datetime.date, offset: int) -> str:
     return f"{deadline.isoformat()}:{offset}"
-
-
-def offset_words(offset: int) -> str:
-    days = abs(offset)
-    plural = "" if days == 1 else "s"
-    if offset < 0:
-        return f"{days} day{plural} before the deadline"
-    if offset > 0:
-        return f"{days} day{plural} after the deadline"
-    return "on the deadline day"
 
 
 def _issue_day(annual_return: AnnualReturn) -> datetime.date:
@@ -117,8 +119,8 @@ def active_contacts_by_supplier(supplier_ids) -> dict[int, list]:
 
 @transaction.atomic
 def _queue(*, today: datetime.date) -> list[int]:
-    """Writes the ledger rows for today: the latest due reminder pending, earlier
-    due ones skipped. Returns the ids of pending rows to send now."""
+    """Writes the ledger rows for today: the latest due reminder queued, earlier
+    due ones skipped. Returns the ids of queued rows to send now."""
     due = reminders_due(today=today)
     contacts = active_contacts_by_supplier({d.annual_return.supplier_id for d in due})
     rows = []
@@ -145,69 +147,37 @@ def _queue(*, today: datetime.date) -> list[int]:
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     reminders = Notification.objects.filter(kind=Notification.Kind.REMINDER)
     latest = {(d.annual_return.pk, d.key) for d in due}
-    # Anything still pending that is not today's latest (an older step of the
-    # schedule, or a return no longer chased) will never go.
+    # Anything still waiting (queued, or failed with a try left) that is not today's
+    # latest (an older step of the schedule, or a return no longer chased) will never
+    # go: today's reminder replaces it, so an outage never produces a burst.
+    waiting = Q(status=QUEUED) | Q(status=FAILED, next_attempt_at__isnull=False)
     stale = [
         pk
-        for pk, return_id, key in reminders.filter(status=PENDING)
+        for pk, return_id, key in reminders.filter(waiting)
         .exclude(key__startswith="manual:")
         .values_list("pk", "annual_return_id", "key")
         if (return_id, key) not in latest
     ]
     if stale:
-        reminders.filter(pk__in=stale, status=PENDING).update(status=SKIPPED)
+        reminders.filter(waiting, pk__in=stale).update(
+            status=SKIPPED, next_attempt_at=None
+        )
     return list(
         reminders.filter(
-            status=PENDING, annual_return__in=[d.annual_return for d in due]
+            status=QUEUED, annual_return__in=[d.annual_return for d in due]
         )
         .exclude(key__startswith="manual:")
         .values_list("pk", flat=True)
     )
 
 
-def record_sent(rows: list[Notification], *, acting_user=None, note: str = "") -> int:
-    """A `Reminder` (the chase history) and an event for each return among `rows`,
-    the ledger rows this process has just sent. Returns how many returns."""
-    by_return: dict[int, list[Notification]] = defaultdict(list)
-    for row in rows:
-        if row.annual_return_id:
-            by_return[row.annual_return_id].append(row)
-    now = timezone.now()
-    with transaction.atomic():
-        for group in by_return.values():
-            annual_return = group[0].annual_return
-            emails = ", ".join(sorted({row.recipient.email for row in group}))
-            if note:
-                text = f"{note} Emailed to {emails}."
-            else:
-                deadline, _, offset = group[0].key.partition(":")
-                day = datetime.date.fromisoformat(deadline)
-                text = (
-                    f"Automatic reminder, {offset_words(int(offset))} "
-                    f"({day:%-d %B %Y}). Emailed to {emails}."
-                )
-            Reminder.objects.create(
-                annual_return=annual_return,
-                channel=Reminder.Channel.EMAIL,
-                sent_at=now,
-                sent_by=acting_user,
-                note=text,
-            )
-            event_record(
-                annual_return=annual_return,
-                kind=events.REMINDER,
-                actor=acting_user,
-                comment=text,
-            )
-    return len(by_return)
-
-
 def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Queues and sends today's automatic reminders. Safe to run twice, or twice at
-    once: the second run finds every row claimed and sends nothing. Called by the
-    daily `send_reminders` task (06:30 London) and `manage.py send_reminders`."""
+    """Queues and sends today's automatic reminders, writing each return's chase
+    history as its emails go. Safe to run twice, or twice at once: the second run
+    finds every row claimed and sends nothing. Returns the emails sent and the returns
+    they reminded. Called by the daily `send_reminders` task (06:30 London) and
+    `manage.py send_reminders`."""
     today = today or timezone.localdate()
-    pending = _queue(today=today)
-    emails, sent_rows = notifications_deliver(notification_ids=pending)
-    returns = record_sent(sent_rows)
-    return {"emails": emails, "returns": returns}
+    queued = _queue(today=today)
+    delivery = notifications_deliver(notification_ids=queued)
+    return {"emails": delivery.emails, "returns": len(delivery.return_ids)}

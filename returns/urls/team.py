@@ -3,6 +3,7 @@ from django.urls import path
 from accounts.views import team as people
 from returns.views import (
     case_studies,
+    emails,
     evidence,
     history,
     imports,
@@ -57,6 +58,8 @@ urlpatterns = [
         evidence.evidence_erase_view,
         name="evidence_erase",
     ),
+    path("emails/failed/", emails.failed, name="emails_failed"),
+    path("emails/<id:pk>/send-again/", emails.send_again, name="email_send_again"),
     path("queries/", queries.open_queries, name="queries"),
     path("queries/<id:query_id>/", queries.answer, name="query_answer"),
     path(

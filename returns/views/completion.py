@@ -35,6 +35,7 @@ from returns.selectors.chasing import (
     same_point_last_year,
     submissions_by_week,
 )
+from returns.selectors.emails import bouncing
 from returns.services import chasing
 from returns.services.confirmation import ConfirmationNeeded
 
@@ -275,6 +276,7 @@ def chase_history(request: HttpRequest, reference: str) -> HttpResponse:
     contacts = (
         annual_return.supplier.contacts.filter(is_active=True, user__is_active=True)
         .select_related("user")
+        .annotate(email_bouncing=bouncing())
         .order_by("-is_primary", "user__email")
     )
     history = annual_return.reminders.select_related("sent_by").order_by("-sent_at")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from returns.forms.years import YearMeasuresForm, YearOpenForm, YearSettingsForm
 from returns.models import IssueRun, ReportingYear, YearMeasure
+from returns.selectors.runs import issue_runs_stalled
 from returns.selectors.years import year_by_slug
 from returns.services import (
     issue_plan,
@@ -148,6 +149,7 @@ def year_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "status_label": status_label,
             "status_colour": status_colour,
             "runs": runs,
+            "stalled": issue_runs_stalled(runs),
             "measure_count": YearMeasure.objects.filter(year=year).count(),
             "today": timezone.localdate(),
         },
@@ -283,6 +285,7 @@ def issue_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             "warnings": warnings_for(summary, year),
             "finished": run.status
             in (IssueRun.Status.SUCCEEDED, IssueRun.Status.FAILED),
+            "stalled": run.pk in issue_runs_stalled([run]),
             "refresh_url": reverse(
                 "team:issue_run", kwargs={"slug": year.slug, "run_id": run.pk}
             ),

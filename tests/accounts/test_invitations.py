@@ -29,6 +29,7 @@ from accounts.services.invitations import (
 )
 from accounts.views.invitations import ADDED_SIGN_IN
 from returns.models import Notification
+from returns.services import notifications_retry
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -293,7 +294,7 @@ def test_a_superseded_send_is_skipped_not_sent(captured):
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_email_is_recorded_on_the_ledger(captured, monkeypatch):
+def test_a_failed_email_is_recorded_on_the_ledger_and_retried(captured, monkeypatch):
     def broken_send(self, fail_silently=False):
         raise ConnectionError("mail server down")
 
@@ -306,9 +307,19 @@ def test_a_failed_email_is_recorded_on_the_ledger(captured, monkeypatch):
         )
     row = Notification.objects.get()
     assert row.status == Notification.Status.FAILED
-    assert "mail server down" in row.error
+    assert row.next_attempt_at is not None  # a try is left
+    assert "mail server down" in row.last_error
     invitation.refresh_from_db()
     assert invitation.sent_at is None and invitation.token_hash == ""
+
+    monkeypatch.undo()
+    with time_machine.travel(row.next_attempt_at):
+        assert notifications_retry().emails == 1
+    row.refresh_from_db()
+    invitation.refresh_from_db()
+    assert row.status == Notification.Status.SENT and row.attempts == 2
+    assert invitation.sent_at is not None and invitation.token_hash
+    assert len(mail.outbox) == 1
 
 
 def imported_contact(supplier, email):

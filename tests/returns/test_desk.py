@@ -11,7 +11,13 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from returns.models import AnnualReturn, CaseStudy, IssueRun, ReturnEvent
+from returns.models import (
+    AnnualReturn,
+    CaseStudy,
+    IssueRun,
+    Notification,
+    ReturnEvent,
+)
 from returns.selectors.desk import team_desk
 from tests import factories
 
@@ -113,6 +119,16 @@ def season(extra_not_started: int = 0):
             ],
         },
     )
+    for key, retry in (("gave-up", None), ("retrying", timezone.now())):
+        Notification.objects.create(
+            recipient=made["overdue"].supplier.contacts.first().user,
+            annual_return=made["overdue"],
+            kind=Notification.Kind.REMINDER,
+            key=key,
+            status="failed",
+            next_attempt_at=retry,
+            last_error="550 mailbox unavailable",
+        )
     # two contacts have signed in; the others never have
     for annual_return in (made["submitted"], made["approved"]):
         contact = annual_return.supplier.contacts.first()
@@ -144,6 +160,7 @@ EXPECTED = {
     "reissue": 2,
     "open_queries": 2,
     "case_studies": 1,
+    "failed_emails": 1,  # the one no retry will send; the other is still retrying
 }
 
 

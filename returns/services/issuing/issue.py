@@ -30,6 +30,7 @@ from ...models import (
     ReturnEvent,
     ReturnLine,
 )
+from ..notifications.ledger import send_after_commit
 from .plan import IssuePlan, issue_plan, return_reference
 from .rows import insert_rows
 
@@ -97,6 +98,13 @@ def _message(error: Exception) -> str:
 
 
 def _issue(*, year, dry_run, started_by, run, send_emails, unless_issued):
+    if run is not None and run.pk:
+        # The run's own lock, held to the end: the runs page and the resume job
+        # read a running run whose row is not locked as one whose worker died. A
+        # second delivery of the same run waits here, then finds it finished.
+        locked = IssueRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status not in (IssueRun.Status.QUEUED, IssueRun.Status.RUNNING):
+            return locked
     # The lock: a second run waits here until the first commits, then sees its rows.
     year = ReportingYear.objects.select_for_update().get(pk=year.pk)
     if unless_issued and year.issued_at is not None:
@@ -275,14 +283,14 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
 
 def _queue_issued_emails(*, year: ReportingYear, return_ids: list[int]) -> int:
     """One ledger row per active contact and new return; then every row of this
-    year's "issued" emails still pending (a crashed earlier run's too) is sent after
+    year's "issued" emails still queued (a crashed earlier run's too) is sent after
     commit. The ledger's unique constraint makes each at most once."""
     wanted = set(return_ids)
     contacts = SupplierContact.objects.filter(
         supplier__returns__in=return_ids,
         is_active=True,
         user__is_active=True,
-    ).values_list("user_id", "supplier__returns")
+    ).values_list("user_id", "user__email", "supplier__returns")
     Notification.objects.bulk_create(
         [
             Notification(
@@ -290,8 +298,9 @@ def _queue_issued_emails(*, year: ReportingYear, return_ids: list[int]) -> int:
                 annual_return_id=return_id,
                 kind=Notification.Kind.ISSUED,
                 key="",
+                address=email,
             )
-            for user_id, return_id in contacts
+            for user_id, email, return_id in contacts
             if return_id in wanted
         ],
         ignore_conflicts=True,
@@ -300,11 +309,9 @@ def _queue_issued_emails(*, year: ReportingYear, return_ids: list[int]) -> int:
         Notification.objects.filter(
             annual_return__year=year,
             kind=Notification.Kind.ISSUED,
-            status=Notification.Status.PENDING,
+            status=Notification.Status.QUEUED,
         ).values_list("pk", flat=True)
     )
     if pending:
-        from ...tasks import send_notifications
-
-        send_notifications.delay_on_commit(notification_ids=pending)
+        send_after_commit(pending)
     return len(pending)

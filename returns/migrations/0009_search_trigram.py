@@ -37,7 +37,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0007_line_reason_max_length"),
+        ("returns", "0008_email_delivery"),
         ("frameworks", "0004_import_run"),
         ("accounts", "0003_invitation_lifecycle"),
     ]
