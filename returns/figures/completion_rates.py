@@ -67,6 +67,16 @@ COMPLETION_STATUSES = {
 }
 
 
+def completion_condition(key: str, *, today: datetime.date) -> Q | None:
+    """Which returns one completion figure (a key of COMPLETION_ROWS) counts, for a
+    list of them (needs `with_deadlines`); None for an unknown key."""
+    conditions = _completion_conditions(today)
+    # Late is counted as submitted less on time (`_completion_row`); as a list it is
+    # the submitted returns that were not on time.
+    conditions["late"] = conditions["submitted"] & ~on_time_filter()
+    return conditions.get(key)
+
+
 def _completion_conditions(today: datetime.date) -> dict[str, Q]:
     """Which returns each completion figure counts."""
     expected = expected_filter()

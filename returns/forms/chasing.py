@@ -8,19 +8,24 @@ from django import forms
 
 from core.querystring import PageField, QueryForm
 from frameworks.models import Framework
+from returns.figures import COMPLETION_ROWS
 from returns.models import AnnualReturn, Reminder
-from returns.selectors.chasing import OPEN, SORT_LABELS
+from returns.selectors.chasing import EVERY, NEEDS, OPEN, SORT_LABELS
 
 
 class CompletionFilterForm(QueryForm):
     """The completion page's and chasing list's filters, read from the query string:
     a bad value is the default."""
 
-    defaults = {"sort": "supplier"}
+    defaults = {"sort": "supplier", "status": NEEDS}
 
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "All"), (OPEN, "Not started or in progress")]
+        choices=[
+            (NEEDS, "Still needs something (not approved or not required)"),
+            (EVERY, "All"),
+            (OPEN, "Not started or in progress"),
+        ]
         + list(AnnualReturn.Status.choices),
     )
     framework = forms.ModelChoiceField(
@@ -44,6 +49,10 @@ class CompletionFilterForm(QueryForm):
     sort = forms.ChoiceField(
         required=False, choices=list(SORT_LABELS.items()), label="Sort by"
     )
+    # one figure of the completion table: its count links to the returns it counts
+    figure = forms.ChoiceField(
+        required=False, choices=[(key, label) for key, label, _ in COMPLETION_ROWS]
+    )
     page = PageField()
     format = forms.ChoiceField(
         required=False, choices=[("xlsx", "xlsx"), ("csv", "CSV")]
@@ -59,6 +68,7 @@ class CompletionFilterForm(QueryForm):
             "overdue": values["overdue"],
             "overdue_days": values["overdue_days"],
             "due_within": values["due_within"],
+            "figure": values["figure"],
             "sort": values["sort"],
         }
 

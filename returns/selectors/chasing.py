@@ -25,6 +25,7 @@ from core.fields import SummedDecimalField, rounded_sum
 from returns.figures import (
     CHASED,
     COMPLETION_ROWS,
+    completion_condition,
     on_time_filter,
     overdue_filter,
     submissions_by_day,
@@ -56,8 +57,10 @@ SORT_LABELS = {
     "-lines": "Most contracts first",
     "-target": "Highest target first",
 }
-OPEN = "open"
-WEEKS_AFTER = 8  # the chart runs to today's week, at most this many after the deadline  # a status filter value: not started or in progress
+OPEN = "open"  # a status filter value: not started or in progress
+NEEDS = "needs"  # the default: everything but approved and not required
+EVERY = "all"
+WEEKS_AFTER = 8  # the chart runs to today's week, at most this many after the deadline
 
 
 _SUMMED = SummedDecimalField(max_digits=16, decimal_places=2)
@@ -88,6 +91,7 @@ def chasing_rows(
     overdue: bool = False,
     overdue_days: int | None = None,
     due_within: int | None = None,
+    figure: str = "",
     sort: str = "supplier",
 ) -> QuerySet[AnnualReturn]:
     """The year's returns with: counted lines and target, effective deadline, whether
@@ -149,14 +153,22 @@ def chasing_rows(
             )
         )
     )
-    if status == OPEN:
+    if figure:  # the returns one completion figure counts
+        condition = completion_condition(figure, today=today)
+        if condition is not None:
+            returns = returns.filter(condition)
+    if status == NEEDS:
+        returns = returns.exclude(
+            status__in=[AnnualReturn.Status.APPROVED, AnnualReturn.Status.NOT_REQUIRED]
+        )
+    elif status == OPEN:
         returns = returns.filter(
             status__in=[
                 AnnualReturn.Status.NOT_STARTED,
                 AnnualReturn.Status.IN_PROGRESS,
             ]
         )
-    elif status:
+    elif status and status != EVERY:
         returns = returns.filter(status=status)
     if framework_id:
         returns = returns.filter(

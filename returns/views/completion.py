@@ -165,6 +165,9 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
             "chart": _chart(weeks),
             "comparison": comparison,
             "form": form,
+            "chosen_figure": dict(form.fields["figure"].choices).get(
+                filters["figure"], ""
+            ),
             "page_obj": page,
             "token": uuid.uuid4().hex,
             "export_query": request.GET.urlencode(),
