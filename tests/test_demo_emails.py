@@ -25,7 +25,8 @@ def test_the_demo_has_two_failed_emails_once_and_a_bouncing_address(team_client)
     for _ in range(2):
         build_failed_emails(build)
     assert failed_email_count() == 2
-    assert "<strong>2</strong>" in team_client.get("/team/").content.decode()
+    desk = team_client.get("/team/").context["desk"]
+    assert desk.figure("failed_emails").count == 2
     page = team_client.get(
         f"/team/returns/{open_return.reference}/chasing/"
     ).content.decode()
