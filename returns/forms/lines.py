@@ -15,7 +15,8 @@ from returns.models import REASON_MAX_LENGTH
 from returns.services.line_rules import text_too_long
 
 NOTHING_DELIVERED_NO_REASON = "Say why nothing was delivered on this contract this year"
-DATE_INCOMPLETE = "Enter the date as a day, month and year, like 31 3 2027"
+# A date with a part missing names the part (GOV.UK date input pattern).
+DATE_MISSING_PART = "Enter the {parts}"
 DATE_NOT_REAL = "Enter a real date, like 31 3 2027"
 DECLARATION_NAME = "Enter your full name to make the declaration"
 
@@ -50,6 +51,8 @@ class LineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.codes = codes
         self.ended = ended
+        # The parts of the recovery date to mark as wrong ("day", "month", "year").
+        self.date_error_parts: tuple[str, ...] = ()
         quantity_fields = {
             quantity_field_name(code): forms.CharField(required=False, max_length=30)
             for code in codes
@@ -87,13 +90,20 @@ class LineForm(forms.Form):
             data["nothing_delivered_reason"] = ""
         data["recovery_by"] = None
         if not self.ended:
-            parts = [
-                (data.get(f"recovery_by_{part}") or "").strip()
-                for part in ("day", "month", "year")
-            ]
+            names = ("day", "month", "year")
+            parts = [(data.get(f"recovery_by_{part}") or "").strip() for part in names]
             if any(parts):
                 if not all(parts):
-                    self.add_error("recovery_by_day", DATE_INCOMPLETE)
+                    missing = [
+                        name
+                        for name, part in zip(names, parts, strict=True)
+                        if not part
+                    ]
+                    self.date_error_parts = tuple(missing)
+                    self.add_error(
+                        "recovery_by_day",
+                        DATE_MISSING_PART.format(parts=" and ".join(missing)),
+                    )
                 else:
                     try:
                         day, month, year = (int(p) for p in parts)
@@ -101,6 +111,7 @@ class LineForm(forms.Form):
                             raise ValueError
                         data["recovery_by"] = datetime.date(year, month, day)
                     except ValueError:
+                        self.date_error_parts = names
                         self.add_error("recovery_by_day", DATE_NOT_REAL)
         return data
 
@@ -117,6 +128,8 @@ class LineForm(forms.Form):
             "nothing_delivered_reason": "nothing_delivered",
         }
         for key, messages in error.message_dict.items():
+            if key == "recovery_by":
+                self.date_error_parts = ("day", "month", "year")
             if key in self.codes:
                 name = quantity_field_name(key)
             else:

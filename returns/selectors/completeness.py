@@ -6,8 +6,12 @@
 - complete: at least one figure, or "nothing delivered" with a reason, and nothing
   owed for being below target;
 - below target: complete, below target, with a reason and a recovery plan;
-- there is a problem: an open query on the line, or the team sent the return back
-  with a comment on this line (whatever else is true).
+- there is a problem: the team sent the return back with a comment on this line
+  and the supplier has not changed the line since (whatever else is true);
+- query open: the supplier queried the line and the team has not answered yet (a
+  question waiting for an answer, not an error: it does not stop a submission);
+- amended: the return was sent back and the supplier has changed this line since,
+  and it meets every submission rule.
 
 Pages call `lines_for_task_list` (one query for any number of lines); services call
 `line_problems` on lines that `with_completeness` annotated.
@@ -28,6 +32,8 @@ IN_PROGRESS = "in_progress"
 COMPLETE = "complete"
 BELOW_TARGET = "below_target"
 PROBLEM = "problem"
+QUERY_OPEN = "query_open"
+AMENDED = "amended"
 EXCLUDED = "excluded"
 
 LABELS = {
@@ -36,6 +42,8 @@ LABELS = {
     COMPLETE: "Complete",
     BELOW_TARGET: "Below target",
     PROBLEM: "There is a problem",
+    QUERY_OPEN: "Query open",
+    AMENDED: "Amended",
     EXCLUDED: "Excluded",
 }
 # Tag colours (includes/tag.html); None: plain text, as GOV.UK shows "Completed".
@@ -45,9 +53,12 @@ COLOURS = {
     COMPLETE: None,
     BELOW_TARGET: "yellow",
     PROBLEM: "red",
+    # Waiting for the team's answer: a calm colour, not the error red.
+    QUERY_OPEN: "purple",
+    AMENDED: "teal",
     EXCLUDED: None,
 }
-DONE = (COMPLETE, BELOW_TARGET)
+DONE = (COMPLETE, BELOW_TARGET, AMENDED)
 
 NO_INPUT = "Enter at least one figure, or say nothing was delivered this year"
 NO_SHORTFALL_REASON = "Say why the credits delivered are below the target"
@@ -109,16 +120,21 @@ def sent_back_comment(line: ReturnLine) -> str:
 
 
 def attach_sent_back_comments(annual_return, lines) -> None:
-    """Sets `sent_back_comment` on each line from the team's latest send-back (one
-    query). The comments are the review work's (`returns.selectors.review`); until
-    that module exists this does nothing."""
+    """Sets `sent_back_comment` on each line from the team's latest send-back, and
+    `amended` on each line the supplier has changed since (one query). The comments
+    are the review work's (`returns.selectors.review`)."""
     try:
-        from returns.selectors.review import line_comments
+        from returns.selectors.review import comments_of, latest_send_back
     except ImportError:  # the review pages are not installed yet
         return
-    comments = line_comments(annual_return=annual_return)
+    event = latest_send_back(annual_return=annual_return)
+    comments = comments_of(event)
+    since = event.at if event else None
     for line in lines:
         line.sent_back_comment = comments.get(line.pk, "")
+        line.amended = bool(
+            since and line.updated_at is not None and line.updated_at > since
+        )
 
 
 def _has_figures(line: ReturnLine) -> bool:
@@ -178,12 +194,17 @@ def line_state(line: ReturnLine, *, today: datetime.date | None = None) -> LineS
         or line.recovery_plan.strip()
         or line.recovery_by is not None
     )
-    if open_queries or comment:
+    amended = bool(getattr(line, "amended", False))
+    if comment and not amended:
         status = PROBLEM
+    elif open_queries:
+        status = QUERY_OPEN
     elif not started:
         status = NOT_STARTED
     elif problems:
         status = IN_PROGRESS
+    elif amended:
+        status = AMENDED
     elif below:
         status = BELOW_TARGET
     else:

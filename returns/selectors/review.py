@@ -120,23 +120,32 @@ def return_events(*, annual_return: AnnualReturn) -> list[ReturnEvent]:
     )
 
 
-def line_comments(*, annual_return: AnnualReturn) -> dict[int, str]:
-    """{line id: the team's comment} from the latest send-back, while the return is
-    with the supplier for amendment; empty otherwise. The supplier's task list shows
-    "there is a problem" on these lines (set `line.sent_back_comment` from it)."""
+def latest_send_back(*, annual_return: AnnualReturn) -> ReturnEvent | None:
+    """The event that sent the return back (or reopened it), while it is with the
+    supplier for amendment; None otherwise (no query then)."""
     if annual_return.status != AnnualReturn.Status.RETURNED:
-        return {}
-    event = (
+        return None
+    return (
         ReturnEvent.objects.filter(
             annual_return=annual_return, kind__in=[events.RETURNED, events.REOPENED]
         )
         .order_by("-at", "-id")
         .first()
     )
+
+
+def comments_of(event: ReturnEvent | None) -> dict[int, str]:
     if event is None:
         return {}
     comments = (event.snapshot or {}).get("line_comments") or {}
     return {int(line_id): text for line_id, text in comments.items() if text}
+
+
+def line_comments(*, annual_return: AnnualReturn) -> dict[int, str]:
+    """{line id: the team's comment} from the latest send-back, while the return is
+    with the supplier for amendment; empty otherwise. The supplier's task list shows
+    "there is a problem" on these lines (set `line.sent_back_comment` from it)."""
+    return comments_of(latest_send_back(annual_return=annual_return))
 
 
 # --- What changed since the last submission ----------------------------------------

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -16,6 +17,9 @@ from core.fields import rounded_sum
 from core.numbers import round_credits
 from frameworks.models import DeliveryPlanItem
 from returns.models import AnnualReturn, ReturnEntry, ReturnLine, YearMeasure
+from returns.selectors import completeness
+from returns.services.credits import line_credits
+from returns.services.line_rules import parse_quantity
 
 _CREDITS = DecimalField(max_digits=14, decimal_places=2)
 COUNTED = Q(lines__excluded_at__isnull=True)
@@ -92,12 +96,41 @@ class MeasureRow:
 
 
 @dataclass
+class Theme:
+    """A theme's measures on the line page. `named` when the delivery plan or last
+    year's return has a figure in it: those themes are open, the others folded."""
+
+    name: str
+    rows: list[MeasureRow]
+    named: bool
+
+    @property
+    def has_figures(self) -> bool:
+        return any(row.quantity is not None for row in self.rows)
+
+
+@dataclass
 class LineContext:
     rows: list[MeasureRow]
     themes: list[tuple[str, list[MeasureRow]]]
     last_year_line: ReturnLine | None
     has_plan: bool
     rates: dict[str, Decimal] = field(default_factory=dict)
+    grouped: list[Theme] = field(default_factory=list)
+
+    @property
+    def open_themes(self) -> list[Theme]:
+        """The themes shown open: those the plan or last year name, and any the
+        line already has figures in. With neither plan nor last year, all of them
+        (nothing says which matter)."""
+        if not any(theme.named for theme in self.grouped):
+            return self.grouped
+        return [t for t in self.grouped if t.named or t.has_figures]
+
+    @property
+    def folded_themes(self) -> list[Theme]:
+        shown = {theme.name for theme in self.open_themes}
+        return [theme for theme in self.grouped if theme.name not in shown]
 
 
 def line_context(line: ReturnLine, *, year) -> LineContext:
@@ -146,7 +179,56 @@ def line_context(line: ReturnLine, *, year) -> LineContext:
         last_year_line=last_year_line,
         has_plan=bool(plan),
         rates={ym.measure.code: ym.credits_per_unit for ym in year_measures},
+        grouped=[
+            Theme(
+                name=name,
+                rows=theme_rows,
+                named=any(
+                    row.planned is not None or row.last_year is not None
+                    for row in theme_rows
+                ),
+            )
+            for name, theme_rows in themes.items()
+        ],
     )
+
+
+def typed_credits(context: LineContext, quantities: dict[str, str]) -> Decimal:
+    """The credits of figures typed but not saved (a refused save, figures kept
+    over a sign-in): what the page shows beside them, worked out as `line_save`
+    would. A figure that is not a valid quantity counts nothing."""
+    pairs = []
+    for row in context.rows:
+        try:
+            quantity = parse_quantity(quantities.get(row.measure.code), row.measure)
+        except ValidationError:
+            continue
+        if quantity is not None:
+            pairs.append((row.measure.pk, quantity))
+    return line_credits(
+        pairs,
+        {row.measure.pk: row.year_measure.credits_per_unit for row in context.rows},
+    )
+
+
+def next_line_needing_something(
+    annual_return: AnnualReturn, *, after: ReturnLine, today: datetime.date
+) -> ReturnLine | None:
+    """The next contract on the task list (in its order, wrapping round) that still
+    stops the return being submitted or has something to answer: not started, in
+    progress, a send-back comment not yet acted on. One query."""
+    lines = list(completeness.lines_for_task_list(annual_return))
+    completeness.attach_sent_back_comments(annual_return, lines)
+    index = next((i for i, line in enumerate(lines) if line.pk == after.pk), -1)
+    for line in lines[index + 1 :] + lines[: index + 1]:
+        if line.pk == after.pk:
+            continue
+        state = completeness.line_state(line, today=today)
+        if state.status == completeness.EXCLUDED:
+            continue
+        if state.problems or state.status == completeness.PROBLEM:
+            return line
+    return None
 
 
 @dataclass

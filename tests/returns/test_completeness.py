@@ -93,13 +93,13 @@ def test_nothing_delivered_on_a_line_with_no_target_is_complete():
     assert state(line).status == completeness.COMPLETE
 
 
-def test_an_open_query_is_a_problem_and_an_answered_one_is_not():
+def test_an_open_query_is_shown_as_one_and_an_answered_one_is_not():
     line = factories.ReturnLineFactory(target_credits=Decimal("0"))
     factories.ReturnEntryFactory(line=line, quantity=1)
     query = LineQuery.objects.create(
         line=line, raised_by=factories.UserFactory(), text="Spend looks wrong"
     )
-    assert state(line).status == completeness.PROBLEM
+    assert state(line).status == completeness.QUERY_OPEN
     assert state(line).is_done  # a query is the team's to close, not a rule
     query.answered_at = datetime.datetime(2025, 5, 2, tzinfo=datetime.UTC)
     query.save()

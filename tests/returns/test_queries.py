@@ -47,7 +47,7 @@ def test_a_query_is_raised_answered_and_closed_with_its_events(
     query = LineQuery.objects.get()
     assert query.text == "The spend is wrong: We invoiced £150,000, not £200,000."
     assert query.raised_by == supplier_user
-    assert _state(line).status == completeness.PROBLEM
+    assert _state(line).status == completeness.QUERY_OPEN
 
     desk = team_client.get(reverse("team:queries")).content.decode()
     assert line.contract.reference in desk
@@ -60,7 +60,7 @@ def test_a_query_is_raised_answered_and_closed_with_its_events(
     assert response.status_code == 302
     query.refresh_from_db()
     assert query.answered_by == team_user and query.answered_at
-    assert _state(line).status != completeness.PROBLEM
+    assert _state(line).status != completeness.QUERY_OPEN
     assert "There are no open queries" in team_client.get(
         reverse("team:queries")
     ).content.decode("utf-8")
@@ -125,7 +125,7 @@ def test_a_query_does_not_block_submission_and_leaves_the_version(line, supplier
     line.refresh_from_db()
     assert line.version == version
     state = _state(line)
-    assert state.status == completeness.PROBLEM
+    assert state.status == completeness.QUERY_OPEN
     assert state.is_done
     submitted = return_submit(
         annual_return=line.annual_return,

@@ -154,8 +154,8 @@ def test_the_line_page_shows_the_contract_plan_and_last_year(supplier_client, li
     assert line.contract.title in page
     assert line.member.name in page
     assert "£200,000.00" in page
-    assert "Delivery plan: 6 over the contract." in page
-    assert "Last year: 14." in page
+    assert "Delivery plan: 6 people over the contract." in page
+    assert "Last year: 14 people." in page
     assert "Employment" in page and "Supply chain" in page
     assert 'inputmode="numeric"' in page
 
@@ -399,18 +399,20 @@ def test_opening_a_return_of_another_of_my_suppliers_switches_to_it(supplier_use
 
 
 def test_the_teams_comment_on_a_sent_back_line_shows_as_a_problem(
-    supplier_client, supplier, monkeypatch
+    supplier_client, supplier
 ):
-    import sys
-    import types
+    from returns.services.review import return_send_back
 
     line = factories.ReturnLineFactory(
         annual_return__supplier=supplier,
-        annual_return__status=AnnualReturn.Status.RETURNED,
+        annual_return__status=AnnualReturn.Status.SUBMITTED,
     )
-    review = types.ModuleType("returns.selectors.review")
-    review.line_comments = lambda *, annual_return: {line.pk: "Check the apprentices"}
-    monkeypatch.setitem(sys.modules, "returns.selectors.review", review)
+    return_send_back(
+        annual_return=line.annual_return,
+        user=factories.TeamUserFactory(),
+        reason="Some figures look wrong",
+        line_comments={line.pk: "Check the apprentices"},
+    )
     page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
     assert "There is a problem" in page
     assert "The social value team says: Check the apprentices" in page
@@ -418,12 +420,13 @@ def test_the_teams_comment_on_a_sent_back_line_shows_as_a_problem(
     assert "Check the apprentices" in page
 
 
-def test_an_open_query_shows_as_a_problem(supplier_client, line):
+def test_an_open_query_shows_as_a_query_not_a_problem(supplier_client, line):
     from returns.models import LineQuery
 
     LineQuery.objects.create(
         line=line, raised_by=factories.UserFactory(), text="Is the spend right?"
     )
     page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
-    assert "There is a problem" in page
-    assert "open query" in page
+    assert "There is a problem" not in page
+    assert "Query open" in page and "govuk-tag--red" not in page
+    assert "You asked the social value team a question about this contract" in page

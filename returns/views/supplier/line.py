@@ -79,6 +79,24 @@ def _conflict_rows(context, form, theirs: dict) -> list[dict]:
     return rows
 
 
+NOTHING_LEFT = "No other contract needs anything: check your answers and submit"
+
+
+def _next_url(request, annual_return, return_line, today) -> str:
+    """After "Save and go to the next contract that needs something": that line, or
+    check your answers when no other line needs anything."""
+    following = supplier_selectors.next_line_needing_something(
+        annual_return, after=return_line, today=today
+    )
+    if following is not None:
+        return reverse(
+            "supplier:line",
+            kwargs={"reference": annual_return.reference, "line_id": following.pk},
+        )
+    messages.info(request, NOTHING_LEFT)
+    return reverse("supplier:check", kwargs={"reference": annual_return.reference})
+
+
 @supplier_required_keeping_post
 def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
     annual_return = return_for(request, reference)
@@ -136,8 +154,13 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
                     f"{saved.delivered_credits} credits delivered against a target "
                     f"of {saved.target_credits}",
                 )
-                if request.POST.get("action") == "stay":
+                action = request.POST.get("action")
+                if action == "stay":
                     return redirect(request.path)
+                if action == "next":
+                    return redirect(
+                        _next_url(request, annual_return, return_line, today)
+                    )
                 return redirect(task_list)
     elif request.method == "POST":
         messages.error(
@@ -164,6 +187,14 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
         row.field = form[quantity_field_name(row.measure.code)]
     target = return_line.target_credits
     delivered = return_line.delivered_credits
+    unsaved = editable and form.is_bound
+    if unsaved:
+        # The page shows the figures typed (a refused save, a conflict, figures
+        # kept over a sign-in): the total beside them is theirs, not the saved one.
+        delivered = supplier_selectors.typed_credits(
+            context,
+            {code: form.data.get(quantity_field_name(code)) or "" for code in codes},
+        )
     percent = credits_percent(delivered, target)
     return render(
         request,
@@ -177,8 +208,18 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
             "ended": ended,
             "state": state,
             "percent": percent,
+            "delivered": delivered,
+            "unsaved": unsaved,
             "met": delivered >= target,
             "shortfall": max(target - delivered, 0),
+            "open_themes": context.open_themes,
+            "folded_themes": context.folded_themes,
+            # A folded theme with a figure typed in it, or an error, is shown open.
+            "folded_open": {
+                theme.name
+                for theme in context.folded_themes
+                if any(row.field.errors or row.field.value() for row in theme.rows)
+            },
             "conflict": conflict,
             "conflict_message": CONFLICT,
             "kept_message": KEPT_AFTER_SIGN_IN if kept else "",

@@ -55,9 +55,18 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if state.comment:
             hint += f". The social value team says: {state.comment}"
         if state.open_queries:
-            hint += ". There is an open query on this contract"
+            hint += (
+                ". You asked the social value team a question about this contract; "
+                "they will answer"
+            )
+        if state.status == completeness.AMENDED:
+            hint += ". You changed this contract after the return was sent back"
+        status_text, status_colour = state.label, state.colour
         if state.status == completeness.EXCLUDED:
             hint = f"{line.member.name}. Excluded: {line.excluded_reason}"
+        elif not annual_return.is_editable:
+            # Out of the supplier's hands: every line is as the return is.
+            status_text, status_colour = annual_return.get_status_display(), None
         items.append(
             {
                 "title": f"{line.contract.reference}: {line.contract.title}",
@@ -68,8 +77,8 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     kwargs={"reference": annual_return.reference, "line_id": line.pk},
                 ),
                 "hint": hint,
-                "status_text": state.label,
-                "status_colour": state.colour,
+                "status_text": status_text,
+                "status_colour": status_colour,
                 "status_muted": state.status == completeness.EXCLUDED,
             }
         )
