@@ -15,15 +15,20 @@ def navigation(request) -> dict:
         items.append(("Team desk", reverse("team:home")))
     if is_supplier_contact(user):
         items.append(("Your returns", reverse("supplier:home")))
+        items.append(("Your contracts", reverse("supplier:contracts")))
     if is_member_viewer(user):
         items.append(("Your organisation", reverse("member:home")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path
     team_home = reverse("team:home")
+    # The longest matching URL is the active item ("/returns/contracts/" is
+    # "Your contracts", not also "Your returns").
+    matching = [url for _, url in items if path.startswith(url)]
+    active = max(matching, key=len) if matching else None
     return {
         "nav_items": [
-            {"label": label, "url": url, "active": path.startswith(url)}
+            {"label": label, "url": url, "active": url == active}
             for label, url in items
         ],
         # one search box on every team page (the search page has its own)

@@ -464,3 +464,30 @@ def test_the_team_contract_page_shows_each_contracts_figures_to_date_and_by_year
         assert page.cell(label, "Delivered") == shown(delivered)
         assert page.cell(label, "Awaiting review") == shown(awaiting)
         assert page.cell(label, "Shortfall") == shown(shortfall)
+
+
+# --- The supplier's own pages: a contract's whole life (issue 21) ---------------------
+
+
+def test_the_suppliers_contract_life_agrees_with_the_shortfall_to_date(world):
+    """ "Your contracts" and the line page's "over its whole life" show the same
+    to-date figure as the team's shortfall pages (`contracts_to_date`)."""
+    from returns.models import ReturnLine
+    from tests.sessions import signed_in
+
+    acme = world["suppliers"][ACME]
+    client = Client()
+    signed_in(client, factories.SupplierContactFactory(supplier=acme).user)
+    page = Page(client.get(reverse("supplier:contracts")).content.decode())
+    for reference in ("C-MOVE", "C-END"):
+        target, delivered, _, shortfall = EXPECTED_BY_CONTRACT[TO_DATE][reference]
+        assert page.figure(f"{reference}-target") == shown(target)
+        assert page.figure(f"{reference}-delivered") == shown(delivered)
+        assert page.figure(f"{reference}-shortfall") == shown(shortfall)
+    line = ReturnLine.objects.select_related("annual_return").get(
+        contract__reference="C-MOVE", annual_return__year__label="2024/25"
+    )
+    url = reverse("supplier:line", args=[line.annual_return.reference, line.pk])
+    page = Page(client.get(url).content.decode())
+    assert page.figure("life-target") == shown(40)
+    assert page.figure("life-shortfall") == shown(5)

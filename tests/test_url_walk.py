@@ -114,6 +114,7 @@ EXPECTED: dict[str, dict] = {
     "mfa_download_recovery_codes": row(LOGIN, 404, 404, 404, 404, 404, 404),
     # supplier
     "supplier:home": SUPPLIERS_ONLY,
+    "supplier:contracts": SUPPLIERS_ONLY,
     # The team opens a supplier's return pages to act for the supplier.
     "supplier:return_detail": row(LOGIN, 200, 404, 403, 403, 200, 200),
     # read-only: return A is approved

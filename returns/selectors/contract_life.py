@@ -16,7 +16,15 @@ from django.db.models import QuerySet, Sum
 
 from core.numbers import round_credits
 from frameworks.models import Contract, DeliveryPlanItem, Valuation
-from returns.figures import AT_RISK_DAYS, ZERO, ContractToDate, contract_to_date
+from returns.figures import (
+    AT_RISK_DAYS,
+    ZERO,
+    ContractToDate,
+    contract_to_date,
+    contracts_to_date,
+    counted_lines,
+    to_date_rows,
+)
 from returns.models import AnnualReturn, CaseStudy, Evidence, ReturnEntry, ReturnLine
 
 S = AnnualReturn.Status
@@ -30,6 +38,7 @@ class LineYear:
     delivered: Decimal  # approved returns only
     awaiting_review: Decimal
     entered: Decimal  # what the supplier has entered, whatever the status
+    date_passed: bool = False  # its recovery date is before today
 
     @property
     def year(self):
@@ -41,6 +50,14 @@ class LineYear:
         if not self.counted:
             return ZERO
         return max(self.target - self.delivered, ZERO)
+
+    @property
+    def pending(self) -> Decimal:
+        """Entered but not (yet) approved: a return being filled in, submitted or
+        sent back. Not delivered until the team approves it."""
+        if not self.counted or self.line.annual_return.status == S.APPROVED:
+            return ZERO
+        return self.entered
 
     def recovery_passed(self, today: datetime.date) -> bool:
         return bool(self.line.recovery_by and self.line.recovery_by < today)
@@ -100,6 +117,28 @@ class ContractLife:
     def recovery_plans(self) -> list[LineYear]:
         return [row for row in self.years if row.line.recovery_plan]
 
+    @property
+    def pending(self) -> Decimal:
+        """Entered on returns not yet approved, over the years that count."""
+        return round_credits(sum((row.pending for row in self.years), ZERO))
+
+    @property
+    def still_needed(self) -> Decimal:
+        """Credits still to deliver before the contract's end: the shortfall to
+        date (approved figures only, as every shortfall page)."""
+        return self.shortfall
+
+    @property
+    def still_needed_after_pending(self) -> Decimal:
+        """What would still be needed once every figure entered is approved."""
+        return max(self.target - self.delivered - self.pending, ZERO)
+
+    def earlier_recovery_plans(self, before) -> list[LineYear]:
+        """Recovery plans given in years before `before` (a reporting year)."""
+        return [
+            row for row in self.recovery_plans if row.year.starts_on < before.starts_on
+        ]
+
 
 def contract_lines(contract: Contract) -> QuerySet[ReturnLine]:
     return (
@@ -114,7 +153,7 @@ def contract_lines(contract: Contract) -> QuerySet[ReturnLine]:
     )
 
 
-def _line_year(line: ReturnLine) -> LineYear:
+def _line_year(line: ReturnLine, today: datetime.date | None = None) -> LineYear:
     status = line.annual_return.status
     counted = line.excluded_at is None and status != S.NOT_REQUIRED
     entered = round_credits(line.delivered_credits)
@@ -125,6 +164,7 @@ def _line_year(line: ReturnLine) -> LineYear:
         delivered=entered if counted and status == S.APPROVED else ZERO,
         awaiting_review=entered if counted and status == S.SUBMITTED else ZERO,
         entered=entered,
+        date_passed=bool(today and line.recovery_by and line.recovery_by < today),
     )
 
 
@@ -152,13 +192,57 @@ def _plan(contract: Contract) -> list[PlanRow]:
     ]
 
 
+def supplier_contracts(*, supplier) -> QuerySet[Contract]:
+    """The contracts a supplier sees on "Your contracts": theirs now, and on at
+    least one of their returns (a contract novated to another supplier leaves)."""
+    return Contract.objects.filter(
+        supplier=supplier,
+        pk__in=ReturnLine.objects.filter(annual_return__supplier=supplier).values(
+            "contract_id"
+        ),
+    ).select_related("member")
+
+
+def contracts_life(
+    *, contracts: QuerySet[Contract], today: datetime.date
+) -> list[ContractLife]:
+    """The years and to-date position of many contracts (a supplier's "Your
+    contracts" page, a line's context): three queries whatever their number. The
+    years are those of `contract_lines`, the to-date figure `contracts_to_date`, as
+    on the team's contract page; the plan, valuations and attachments are not read."""
+    contracts = list(contracts.order_by("ends_on", "reference"))
+    ids = [contract.pk for contract in contracts]
+    years: dict[int, list[LineYear]] = {pk: [] for pk in ids}
+    for line in (
+        ReturnLine.objects.filter(contract_id__in=ids)
+        .select_related("annual_return__year", "annual_return__supplier", "member")
+        .order_by("annual_return__year__starts_on", "pk")
+    ):
+        years[line.contract_id].append(_line_year(line, today))
+    to_date = {
+        row.contract_id: row
+        for row in to_date_rows(
+            contracts_to_date(lines=counted_lines().filter(contract_id__in=ids))
+        )
+    }
+    return [
+        ContractLife(
+            contract=contract,
+            today=today,
+            years=years[contract.pk],
+            to_date=to_date.get(contract.pk),
+        )
+        for contract in contracts
+    ]
+
+
 def contract_life(*, contract: Contract, today: datetime.date) -> ContractLife:
     """Everything the team's contract page shows: a fixed number of queries."""
     lines = list(contract_lines(contract))
     return ContractLife(
         contract=contract,
         today=today,
-        years=[_line_year(line) for line in lines],
+        years=[_line_year(line, today) for line in lines],
         to_date=contract_to_date(contract_id=contract.pk),
         plan=_plan(contract),
         valuations=list(

@@ -27,6 +27,8 @@ urlpatterns = [
         colleagues.withdraw_invitation,
         name="colleague_invitation_withdraw",
     ),
+    # Every contract of the supplier over its whole life: before the catch-all.
+    path("contracts/", supplier.contracts, name="contracts"),
     path("<key:reference>/", supplier.return_detail, name="return_detail"),
     path(
         "<key:reference>/contracts/<id:line_id>/",

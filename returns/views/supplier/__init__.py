@@ -2,7 +2,8 @@
 your answers with the declaration, and the confirmation."""
 
 from .check import check_answers, submitted
+from .contracts import contracts
 from .line import line
 from .returns import home, return_detail
 
-__all__ = ["check_answers", "home", "line", "return_detail", "submitted"]
+__all__ = ["check_answers", "contracts", "home", "line", "return_detail", "submitted"]

@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import is_supplier_contact, is_team
+from frameworks.models import Contract
 from returns.forms.lines import LineForm, quantity_field_name
 from returns.selectors import completeness
 from returns.selectors import supplier as supplier_selectors
+from returns.selectors.contract_life import contracts_life
 from returns.services import LineConflict, ReturnNotEditable, line_save
 from returns.services.lines import contract_has_ended
 
@@ -196,6 +198,9 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
             {code: form.data.get(quantity_field_name(code)) or "" for code in codes},
         )
     percent = credits_percent(delivered, target)
+    life = contracts_life(
+        contracts=Contract.objects.filter(pk=return_line.contract_id), today=today
+    )[0]
     return render(
         request,
         "returns/supplier/line.html",
@@ -224,5 +229,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
             "conflict_message": CONFLICT,
             "kept_message": KEPT_AFTER_SIGN_IN if kept else "",
             "task_list": task_list,
+            "life": life,
+            "earlier_plans": life.earlier_recovery_plans(year),
         },
     )
