@@ -122,6 +122,9 @@ EXPECTED: dict[str, dict] = {
     # An approved return has nothing to check: back to its page.
     "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, REDIRECT, REDIRECT),
     "supplier:submitted": row(LOGIN, 200, 404, 403, 403, 200, 200),
+    # The world's return was never submitted (no submission snapshot): the copy
+    # sends you to the return; tests/returns/test_submitted_copy.py reads the PDF.
+    "supplier:submitted_copy": row(LOGIN, REDIRECT, 404, 403, 403, REDIRECT, REDIRECT),
     "supplier:line_evidence": OWN_SUPPLIER_OR_TEAM,
     "supplier:evidence_download": OWN_SUPPLIER_OR_TEAM,
     "supplier:line_queries": OWN_SUPPLIER_OR_TEAM,

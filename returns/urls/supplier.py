@@ -38,6 +38,11 @@ urlpatterns = [
     path("<key:reference>/check/", supplier.check_answers, name="check"),
     path("<key:reference>/submitted/", supplier.submitted, name="submitted"),
     path(
+        "<key:reference>/submitted/copy.pdf",
+        supplier.submitted_copy,
+        name="submitted_copy",
+    ),
+    path(
         "<key:reference>/lines/<id:pk>/evidence/",
         evidence.line_evidence,
         name="line_evidence",

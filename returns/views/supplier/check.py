@@ -11,6 +11,8 @@ from returns.models import AnnualReturn
 from returns.selectors import completeness
 from returns.selectors import supplier as supplier_selectors
 from returns.services import ReturnNotEditable, ReturnNotReady, return_submit
+from returns.submitted_copy import submitted_copy as submitted_copy_read
+from returns.submitted_copy import submitted_copy_pdf
 
 from ..access import supplier_or_team_required
 from .common import return_for
@@ -118,3 +120,20 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
             "emails": sorted(contact.user.email for contact in contacts),
         },
     )
+
+
+@supplier_or_team_required
+def submitted_copy(request: HttpRequest, reference: str) -> HttpResponse:
+    """The PDF of exactly what was last submitted; before any submission, the task
+    list. Another supplier's return is not found (`return_for`)."""
+    annual_return = return_for(request, reference)
+    copy = submitted_copy_read(annual_return)
+    if copy is None:
+        return redirect(
+            reverse("supplier:return_detail", kwargs={"reference": reference})
+        )
+    response = HttpResponse(submitted_copy_pdf(copy), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{annual_return.reference}-submitted.pdf"'
+    )
+    return response
