@@ -32,6 +32,12 @@ TAIL = (
     ("recovery_plan", "Below target: recovery plan (or how you will make it good)", 36),
     ("recovery_by", "Recovery by (date)", 14),
 )
+# Context beside each row, after the tail: read only; the upload ignores it.
+CONTEXT = (
+    ("plan", "Delivery plan (read only)", 45),
+    ("last_year", "Last year's figures (read only)", 45),
+)
+CONTEXT_KEYS = {key for key, _, _ in CONTEXT}
 LOCKED_KEYS = {"reference", "title", "member", "framework", "lot", "spend", "target"}
 TEXT_KEYS = ("nothing_delivered_reason", "shortfall_reason", "recovery_plan")
 

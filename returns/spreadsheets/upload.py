@@ -19,6 +19,7 @@ from returns.models import AnnualReturn, ReturnLine
 from returns.templatetags.figures_format import plain
 
 from . import layout
+from .context import context_texts
 from .workbook import entries_by_line, line_state, year_measures_for
 
 TEXT_FIELDS = ("nothing_delivered_reason", "shortfall_reason", "recovery_plan")
@@ -197,6 +198,7 @@ def check_upload(
             continue
         known = code in year_measures or code in {k for k, _, _ in layout.FIXED}
         known = known or code in {k for k, _, _ in layout.TAIL}
+        known = known or code in layout.CONTEXT_KEYS
         if not known:
             plan.problems.append(
                 f"{_cell(index, layout.CODE_ROW)}: '{code}' is not a measure of "
@@ -227,6 +229,12 @@ def check_upload(
     credits_of: dict[int, Decimal] = {
         line.pk: line.delivered_credits for line in lines.values()
     }
+
+    contexts = (
+        context_texts(annual_return, list(lines.values()))
+        if layout.CONTEXT_KEYS & set(columns)
+        else {}
+    )
 
     def value(row: tuple, key: str) -> object:
         index = columns.get(key)
@@ -273,6 +281,13 @@ def check_upload(
                         f"{reference} cannot be changed by a file; the file's "
                         f"'{given}' was ignored"
                     )
+        for key, label, _ in layout.CONTEXT:
+            given = _text(value(row, key))
+            if given and given != contexts.get(line.pk, {}).get(key, given):
+                plan.warnings.append(
+                    f"{_cell(columns[key], row_number)}: '{label}' of {reference} "
+                    "is there to read; the file's change to it was ignored"
+                )
 
         quantities: dict[str, Decimal] = {}
         row_problems: list[str] = []

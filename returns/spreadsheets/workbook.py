@@ -13,7 +13,6 @@ from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
@@ -30,6 +29,8 @@ from core.xlsx.titles import sheet_title
 from returns.models import AnnualReturn, ReturnEntry, ReturnLine, YearMeasure
 
 from . import layout
+from .context import context_texts
+from .instructions import write_instructions
 
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF7D6")
 HEADER_FONT = Font(bold=True)
@@ -51,6 +52,11 @@ CELL_STYLES = {
     },
     "money": {"number_format": "#,##0.00"},
     "credits": {"number_format": "0.00"},
+    # Locked (the default), wrapped, grey: context to read, not to fill in.
+    "context": {
+        "fill": PatternFill("solid", fgColor="F3F2F1"),
+        "alignment": TOP_WRAPPED,
+    },
 }
 
 
@@ -111,9 +117,13 @@ def build_return_workbook(annual_return: AnnualReturn) -> ReturnWorkbook:
     entries = entries_by_line(lines)
 
     workbook = Workbook()
-    _instructions(workbook.active, annual_return, year_measures)
+    write_instructions(workbook.active, annual_return)
     _return_sheet(
-        workbook.create_sheet(sheet_title(layout.RETURN)), lines, entries, year_measures
+        workbook.create_sheet(sheet_title(layout.RETURN)),
+        lines,
+        entries,
+        year_measures,
+        context_texts(annual_return, lines),
     )
     _measures_sheet(workbook.create_sheet(sheet_title(layout.MEASURES)), year_measures)
     identity = workbook.create_sheet(sheet_title(layout.IDENTITY))
@@ -137,80 +147,7 @@ def build_return_workbook(annual_return: AnnualReturn) -> ReturnWorkbook:
     return ReturnWorkbook(workbook_filename(annual_return), out.getvalue())
 
 
-def _instructions(sheet, annual_return: AnnualReturn, year_measures) -> None:
-    sheet.title = sheet_title(layout.INSTRUCTIONS)
-    year = annual_return.year
-    deadline = annual_return.effective_deadline
-    base_url = settings.PORTAL_BASE_URL.rstrip("/")
-    paragraphs = [
-        (f"Social value return {annual_return.reference}", True),
-        (f"{annual_return.supplier.name}, reporting year {year.label}", True),
-        ("", False),
-        (
-            f"Deadline: the end of {deadline:%A %-d %B %Y} (UK time). Upload this file "
-            "before then, check the preview, and confirm. Then submit the return online.",
-            False,
-        ),
-        ("", False),
-        ("What to fill in", True),
-        (
-            "On the 'Return' sheet there is one row for each of your contracts in this "
-            "return. For each contract, type what you delivered in the year in the "
-            "yellow columns, one column for each measure. Leave a measure blank if you "
-            "delivered none of it. The units are under each heading, and the 'Measures' "
-            "sheet explains every measure.",
-            False,
-        ),
-        (
-            "People, placements, projects and attendees are whole numbers. Hours and "
-            "pounds may have up to 2 decimal places. Nothing can be negative.",
-            False,
-        ),
-        (
-            "If you delivered nothing on a contract this year, leave its figures blank "
-            "and say why in 'Nothing delivered this year: why'.",
-            False,
-        ),
-        (
-            "If a contract is below its target, say why and give a recovery plan with a "
-            "date no later than the end of the contract. If the contract has ended, say "
-            "how you will make it good instead, with no date.",
-            False,
-        ),
-        ("", False),
-        ("What credits are", True),
-        (
-            f"Each measure is worth a number of credits per unit (see 'Measures'). Your "
-            f"target on each contract is {year.credits_per_100k} credits for every "
-            "£100,000 of spend in the year. The 'Credits delivered' column works this "
-            "out as you type; the portal works it out again when you upload, so you "
-            "cannot change it.",
-            False,
-        ),
-        ("", False),
-        ("How to upload", True),
-        (
-            f"Sign in at {base_url}/, open this return and choose 'Upload a spreadsheet'. "
-            "Nothing is saved until you have seen the preview and confirmed it. If a "
-            "colleague changed a contract online after you downloaded this file, the "
-            "preview shows both and asks which to keep.",
-            False,
-        ),
-        (
-            "Do not change the contract references, add or remove columns, or rename "
-            "the sheets. Rows you delete leave those contracts as they are online.",
-            False,
-        ),
-    ]
-    sheet.column_dimensions["A"].width = 110
-    for row, (text, bold) in enumerate(paragraphs, start=1):
-        cell = sheet.cell(row=row, column=1, value=neutralise(text))
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if bold:
-            cell.font = HEADER_FONT
-
-
-def _return_sheet(sheet, lines, entries, year_measures) -> None:
+def _return_sheet(sheet, lines, entries, year_measures, contexts) -> None:
     columns = list(layout.FIXED)
     measure_start = len(columns) + 1
     for year_measure in year_measures:
@@ -218,6 +155,7 @@ def _return_sheet(sheet, lines, entries, year_measures) -> None:
         columns.append((f"m:{measure.code}", f"{measure.name} ({measure.unit})", 14))
     measure_end = len(columns)
     columns.extend(layout.TAIL)
+    columns.extend(layout.CONTEXT)
 
     for index, (key, title, width) in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -247,6 +185,8 @@ def _return_sheet(sheet, lines, entries, year_measures) -> None:
         spend=names["money"],
         target=names["credits"],
         credits=names["credits"],
+        plan=names["context"],
+        last_year=names["context"],
     )
     decimals = {ym.measure.code: ym.measure.decimal_places for ym in year_measures}
     for row, line in enumerate(lines, start=layout.FIRST_LINE_ROW):
@@ -262,6 +202,7 @@ def _return_sheet(sheet, lines, entries, year_measures) -> None:
             "shortfall_reason": line.shortfall_reason,
             "recovery_plan": line.recovery_plan,
             "recovery_by": line.recovery_by,
+            **contexts.get(line.pk, {}),
         }
         for code, quantity in entries[line.pk].items():
             values[f"m:{code}"] = (
