@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
+from demo.amended_line import build_amended_line
 from demo.attachments import build_attachments
 from demo.chasing import build_chasing
 from demo.consortium import (
@@ -79,6 +80,7 @@ STEPS: list[Step] = [
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
     build_published_report,  # after past years are approved
+    build_amended_line,  # a line amended after the send-back: after every state move
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

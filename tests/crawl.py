@@ -353,6 +353,9 @@ class Crawler:
         elif content_type == XLSX:
             self.report.downloads.append(url)
             self._xlsx(url, found_on, content)
+        elif content_type == "application/pdf":
+            self.report.downloads.append(url)
+            self._pdf(url, found_on, content)
         else:
             self.report.downloads.append(url)
             if not content:
@@ -410,6 +413,18 @@ class Crawler:
             for column, value in enumerate(row, start=1):
                 for what in number_problems(value, where="cell"):
                     self._problem(url, f"(row {number}, column {column})", what)
+
+    def _pdf(self, url: str, found_on: str, content: bytes) -> None:
+        from pypdf import PdfReader
+
+        try:
+            pages = PdfReader(io.BytesIO(content)).pages
+            text = "\n".join(page.extract_text() for page in pages)
+        except Exception as error:  # noqa: BLE001 (any failure to read is the finding)
+            self._problem(url, found_on, f"a PDF that cannot be read: {error}")
+            return
+        for what in number_problems(text):
+            self._problem(url, "(its text)", what)
 
     def _xlsx(self, url: str, found_on: str, content: bytes) -> None:
         from openpyxl import load_workbook
