@@ -170,7 +170,7 @@ def test_with_javascript_off_saving_shows_the_right_totals(
     page.get_by_label("Staff volunteering in the community").fill("10.5")
     # No script ran: the label still shows what was saved (nothing).
     expect(page.locator("#live-credits")).to_contain_text("0.00 credits delivered")
-    page.get_by_role("button", name="Save and see the credits").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#live-credits")).to_have_text(
         "10.53 credits delivered of a target of 20.00"
     )
