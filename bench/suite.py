@@ -242,6 +242,22 @@ SEARCH_SQL = """
 SELECT id, reference, title FROM frameworks_contract
 WHERE UPPER(title) LIKE %s ORDER BY title LIMIT 21
 """
+# Issue 21: the line page and "Your contracts" have a tighter goal.
+LINE_PAGE_MS = 150.0
+LINE_SQL = """
+SELECT l.id, l.target_credits, l.delivered_credits, e.measure_id, e.quantity
+FROM returns_returnline l LEFT JOIN returns_returnentry e ON e.line_id = l.id
+WHERE l.id = %s
+"""
+CONTRACT_LIFE_SQL = """
+SELECT l.contract_id, r.year_id, SUM(l.target_credits),
+       SUM(CASE WHEN r.status = 'approved' THEN l.delivered_credits ELSE 0 END)
+FROM returns_returnline l JOIN returns_annualreturn r ON r.id = l.annual_return_id
+JOIN frameworks_contract c ON c.id = l.contract_id
+WHERE c.supplier_id = %s AND l.excluded_at IS NULL
+GROUP BY ROLLUP (l.contract_id, r.year_id)
+"""
+
 RETURN_SQL = """
 SELECT l.id, l.spend, l.target_credits, l.delivered_credits, COUNT(e.id)
 FROM returns_returnline l LEFT JOIN returns_returnentry e ON e.line_id = l.id
@@ -250,7 +266,15 @@ GROUP BY l.id
 """
 
 
-def _page(run: Run, client, what: str, url: str, floor_run, floor_is: str) -> None:
+def _page(
+    run: Run,
+    client,
+    what: str,
+    url: str,
+    floor_run,
+    floor_is: str,
+    server_ms: float = PAGE_MS,
+) -> None:
     from bench.measuring import median_of
 
     def get():
@@ -267,8 +291,10 @@ def _page(run: Run, client, what: str, url: str, floor_run, floor_is: str) -> No
             _ms(page.seconds),
             f"{_ms(floor.database)}: {floor_is}",
             ratio,
-            f"database ≤ {PAGE_RATIO:.0f}× floor; server < {PAGE_MS:.0f} ms",
-            ratio is not None and ratio <= PAGE_RATIO and page.seconds * 1000 < PAGE_MS,
+            f"database ≤ {PAGE_RATIO:.0f}× floor; server < {server_ms:.0f} ms",
+            ratio is not None
+            and ratio <= PAGE_RATIO
+            and page.seconds * 1000 < server_ms,
             f"database {_ms(page.database)} in {page.queries} queries",
         )
     )
@@ -372,6 +398,28 @@ def measure_pages(run: Run) -> None:
             sql_runner(RETURN_SQL, [annual_return.pk]),
             "the return's lines with their figures and entries (one GROUP BY)",
         )
+    line = annual_return.lines.order_by("contract__reference").first()
+    _page(
+        run,
+        supplier,
+        f"Supplier's line page, one contract of {lines}",
+        reverse(
+            "supplier:line",
+            kwargs={"reference": annual_return.reference, "line_id": line.pk},
+        ),
+        sql_runner(LINE_SQL, [line.pk]),
+        "the line with its entries (one join)",
+        server_ms=LINE_PAGE_MS,
+    )
+    _page(
+        run,
+        supplier,
+        f"Your contracts: each over its whole life ({lines} contracts)",
+        reverse("supplier:contracts"),
+        sql_runner(CONTRACT_LIFE_SQL, [annual_return.supplier_id]),
+        "per contract and year, target and approved delivered (one GROUP BY ROLLUP)",
+        server_ms=LINE_PAGE_MS,
+    )
 
 
 # Spreadsheets and imports -----------------------------------------------------------

@@ -353,7 +353,9 @@ class Crawler:
         elif content_type == XLSX:
             self.report.downloads.append(url)
             self._xlsx(url, found_on, content)
-        elif content_type == "application/pdf":
+        elif content_type == "application/pdf" and urlsplit(url).path.endswith(".pdf"):
+            # A PDF the portal writes (its URL ends .pdf): uploaded evidence is the
+            # supplier's own file, not ours to read.
             self.report.downloads.append(url)
             self._pdf(url, found_on, content)
         else:
