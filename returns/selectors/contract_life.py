@@ -9,6 +9,7 @@ itself, so it is the same number as on the shortfall pages.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -193,29 +194,47 @@ def _plan(contract: Contract) -> list[PlanRow]:
 
 
 def supplier_contracts(*, supplier) -> QuerySet[Contract]:
-    """The contracts a supplier sees on "Your contracts": theirs now, and on at
-    least one of their returns (a contract novated to another supplier leaves)."""
-    return Contract.objects.filter(
-        supplier=supplier,
-        pk__in=ReturnLine.objects.filter(annual_return__supplier=supplier).values(
-            "contract_id"
-        ),
-    ).select_related("member")
+    """The contracts a supplier sees on "Your contracts", ending soonest first:
+    theirs now, and on at least one of their returns (a contract novated to another
+    supplier leaves)."""
+    return (
+        Contract.objects.filter(
+            supplier=supplier,
+            pk__in=ReturnLine.objects.filter(annual_return__supplier=supplier).values(
+                "contract_id"
+            ),
+        )
+        .select_related("member")
+        .order_by("ends_on", "reference")
+    )
+
+
+def still_needed_total(*, contracts: QuerySet[Contract], today: datetime.date):
+    """Σ over contracts that have not ended of the credits still needed (each
+    contract's shortfall to date, `contracts_to_date`). One query."""
+    rows = to_date_rows(
+        contracts_to_date(
+            lines=counted_lines().filter(
+                contract__in=contracts.filter(ends_on__gte=today).values("pk")
+            )
+        )
+    )
+    return round_credits(sum((row.shortfall for row in rows), ZERO))
 
 
 def contracts_life(
-    *, contracts: QuerySet[Contract], today: datetime.date
+    *, contracts: Iterable[Contract], today: datetime.date
 ) -> list[ContractLife]:
-    """The years and to-date position of many contracts (a supplier's "Your
-    contracts" page, a line's context): three queries whatever their number. The
+    """The years and to-date position of many contracts, in the order given (a page
+    of "Your contracts", a line's context): two queries whatever their number. The
     years are those of `contract_lines`, the to-date figure `contracts_to_date`, as
     on the team's contract page; the plan, valuations and attachments are not read."""
-    contracts = list(contracts.order_by("ends_on", "reference"))
+    contracts = list(contracts)
     ids = [contract.pk for contract in contracts]
     years: dict[int, list[LineYear]] = {pk: [] for pk in ids}
     for line in (
         ReturnLine.objects.filter(contract_id__in=ids)
-        .select_related("annual_return__year", "annual_return__supplier", "member")
+        .select_related("annual_return__year")
         .order_by("annual_return__year__starts_on", "pk")
     ):
         years[line.contract_id].append(_line_year(line, today))

@@ -155,3 +155,24 @@ def test_the_page_queries_do_not_grow_with_contracts(supplier_client, supplier):
     few = queries()
     add(10)
     assert queries() == few
+
+
+def test_one_contract_and_pages_of_fifty(supplier_client, supplier, three_years):
+    contract, _ = three_years
+    annual_return = factories.AnnualReturnFactory(
+        supplier=supplier, year=factories.ReportingYearFactory(first_year=2021)
+    )
+    for _ in range(50):
+        factories.ReturnLineFactory(annual_return=annual_return)
+    url = reverse("supplier:contracts")
+    first = Page(supplier_client.get(url).content.decode())
+    assert "51 contracts" in first.text
+    assert 'aria-label="Contracts pages"' in supplier_client.get(url).content.decode()
+    one = Page(supplier_client.get(url, {"contract": contract.pk}).content.decode())
+    assert one.figure("C-LIFE-target") == "60.00"
+    assert "See all your contracts" in one.text
+    # The total still needed counts every contract, whichever page is shown.
+    assert one.figure("still-needed") == first.figure("still-needed")
+    for hostile in ("x", "0", "9" * 40, "1\x00"):
+        response = supplier_client.get(url, {"contract": hostile, "page": hostile})
+        assert response.status_code == 200
