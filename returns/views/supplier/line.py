@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import is_supplier_contact, is_team
-from frameworks.models import Contract
 from returns.forms.lines import LineForm, quantity_field_name
 from returns.selectors import completeness
 from returns.selectors import supplier as supplier_selectors
@@ -198,9 +197,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
             {code: form.data.get(quantity_field_name(code)) or "" for code in codes},
         )
     percent = credits_percent(delivered, target)
-    life = contracts_life(
-        contracts=Contract.objects.filter(pk=return_line.contract_id), today=today
-    )[0]
+    (life,) = contracts_life(contracts=[return_line.contract], today=today)
     return render(
         request,
         "returns/supplier/line.html",
