@@ -73,6 +73,22 @@
     }
   });
 
+  // A field reached by Tab just under the top of the screen would sit under the
+  // sticky summary (the browser sees it as in view): bring its question below it
+  // (WCAG 2.2 "Focus not obscured").
+  const summary = document.querySelector(".app-sticky-summary");
+  form.addEventListener("focusin", (event) => {
+    if (!summary) {
+      return;
+    }
+    const group = event.target.closest(".govuk-form-group") || event.target;
+    const covered = summary.getBoundingClientRect().bottom;
+    const top = group.getBoundingClientRect().top;
+    if (top < covered) {
+      window.scrollBy(0, top - covered - 10);
+    }
+  });
+
   // Figures typed before this script ran (a slow connection) or put back by the
   // browser on going back to the page: show their credits at once.
   if (inputs.some((input) => input.value !== input.defaultValue)) {

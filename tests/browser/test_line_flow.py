@@ -121,6 +121,26 @@ def test_five_contracts_save_and_next_sticky_total_and_the_pdf(
     )
     assert page.evaluate("window.scrollY") > 1500  # a long way down the page
     assert in_view(page, "#live-credits")
+    # Moving by keyboard, the field with focus is never hidden under the summary.
+    # The next field sits just under the top of the screen, where the summary is;
+    # Tab into it from the field before.
+    page.evaluate(
+        """() => {
+            const next = document.getElementById('id_q_WEL');
+            window.scrollBy(0, next.getBoundingClientRect().top - 30);
+            document.getElementById('id_q_ENV-WST').focus({preventScroll: true});
+        }"""
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        """() => {
+            const field = document.activeElement.getBoundingClientRect();
+            const summary = document.querySelector('.app-sticky-summary')
+                .getBoundingClientRect();
+            return document.activeElement.id === 'id_q_WEL'
+                && field.top >= summary.bottom && field.bottom <= window.innerHeight;
+        }"""
+    )
     check_both_widths(page, "line-long")
     page.get_by_role(
         "button", name="Save and go to the next contract that needs something"
