@@ -29,7 +29,7 @@ supplier = (
             views.ask_missing_contract,
             name="missing_contract",
         ),
-        path("<key:reference>/help/<id:pk>/", views.request_detail, name="request"),
+        path("<key:reference>/help/<id:request_id>/", views.request_detail, name="request"),
     ],
     "support",
 )
@@ -37,7 +37,7 @@ supplier = (
 team = (
     [
         path("", views.team_list, name="list"),
-        path("<id:pk>/", views.team_detail, name="detail"),
+        path("<id:request_id>/", views.team_detail, name="detail"),
     ],
     "support_team",
 )

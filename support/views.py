@@ -195,9 +195,11 @@ def ask_missing_contract(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @supplier_required
-def request_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def request_detail(
+    request: HttpRequest, reference: str, request_id: int
+) -> HttpResponse:
     support_request = selectors.supplier_request_get(
-        user=request.user, reference=reference, pk=pk
+        user=request.user, reference=reference, pk=request_id
     )
     return render(
         request,
@@ -220,8 +222,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @team_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = selectors.team_request_get(pk=pk)
+def team_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    support_request = selectors.team_request_get(pk=request_id)
     if support_request.kind == SupportRequest.Kind.HELP:
         form = AnswerForm(request.POST or None)
 
