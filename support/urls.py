@@ -29,7 +29,11 @@ supplier = (
             views.ask_missing_contract,
             name="missing_contract",
         ),
-        path("<key:reference>/help/<id:request_id>/", views.request_detail, name="request"),
+        path(
+            "<key:reference>/help/<id:request_id>/",
+            views.request_detail,
+            name="request",
+        ),
     ],
     "support",
 )
