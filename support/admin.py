@@ -19,7 +19,7 @@ class TeamContactAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Through the service, so the footer's cached copy is dropped.
+        # Through the service: the one writer, with who changed it in the history.
         saved = team_contact_update(
             name=obj.name,
             email=obj.email,

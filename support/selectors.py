@@ -4,16 +4,12 @@ footer shows them), a supplier's requests scoped to who asks, and the team's lis
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from returns.models import AnnualReturn
 
 from .models import SupportRequest, TeamContact
-from .services import TEAM_CONTACT_CACHE_KEY
-
-TEAM_CONTACT_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -26,18 +22,15 @@ class Contact:
 
 def team_contact() -> Contact:
     """The team's contact details as an administrator set them (or, until then, the
-    team's address from settings). Cached for a few minutes, and dropped from the
-    cache when changed, so the footer costs no query on most pages."""
-    found = cache.get(TEAM_CONTACT_CACHE_KEY)
-    if found is None:
-        row = TeamContact.objects.filter(key="team").first()
-        found = (
-            Contact(row.name, row.email, row.phone, row.hours)
-            if row
-            else Contact("Social value team", settings.PORTAL_TEAM_EMAIL, "", "")
-        )
-        cache.set(TEAM_CONTACT_CACHE_KEY, found, TEAM_CONTACT_CACHE_SECONDS)
-    return found
+    team's address from settings). One small query, on every page (the footer):
+    not cached, so every process shows a change at once and every page costs the
+    same number of queries whether or not a cache is warm."""
+    row = TeamContact.objects.filter(key="team").only(
+        "name", "email", "phone", "hours"
+    ).first()
+    if row is None:
+        return Contact("Social value team", settings.PORTAL_TEAM_EMAIL, "", "")
+    return Contact(row.name, row.email, row.phone, row.hours)
 
 
 def _requests() -> QuerySet[SupportRequest]:

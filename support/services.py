@@ -23,7 +23,6 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -43,8 +42,6 @@ from returns.services.notifications.ledger import notification_queue_to_address
 from returns.services.review import return_reopen, return_send_back
 
 from .models import MESSAGE_MAX_LENGTH, PHONE_MAX_LENGTH, SupportRequest, TeamContact
-
-TEAM_CONTACT_CACHE_KEY = "support:team-contact"
 
 MESSAGE_NEEDED = "Enter your question for the social value team"
 REASON_NEEDED = "Enter the reason"
@@ -113,8 +110,8 @@ def _limited(text: str, field: str) -> str:
 def team_contact_update(
     *, name: str, email: str, phone: str = "", hours: str = "", acting_user
 ) -> TeamContact:
-    """Sets the team's contact details (one row) and drops the cached copy every
-    page's footer reads. Called by the admin, for administrators."""
+    """Sets the team's contact details (one row), which every page's footer shows.
+    Called by the admin, for administrators."""
     if not is_administrator(acting_user):
         raise PermissionDenied("Only an administrator can change the team's details")
     contact, _ = TeamContact.objects.select_for_update().get_or_create(
@@ -127,7 +124,6 @@ def team_contact_update(
     contact.updated_at = timezone.now()
     contact._history_user = acting_user
     contact.save()
-    transaction.on_commit(lambda: cache.delete(TEAM_CONTACT_CACHE_KEY))
     return contact
 
 
