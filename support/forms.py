@@ -63,8 +63,8 @@ class ExtensionRequestForm(_Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].help_text = (
-            "The return is then due by the end of that day, London time. "
-            "For example, 27 6 2026."
+            "The return is then due by the end of that day, London time. Enter the "
+            "day, month and year as numbers."
         )
 
 
