@@ -563,7 +563,7 @@ def test_the_desks_count_is_the_lists_rows(
 def test_contact_details_set_in_the_admin_show_in_every_footer(
     client, annual_return, django_capture_on_commit_callbacks
 ):
-    admin = factories.AdministratorFactory(is_superuser=True)
+    admin = factories.AdministratorFactory()  # the group, not a superuser
     signed_in(client, admin)
     assert (
         settings.PORTAL_TEAM_EMAIL in client.get(reverse("help:index")).content.decode()
@@ -625,3 +625,52 @@ def test_guidance_answers_the_faq_and_is_linked_from_the_task_list_and_lines(
         reverse("supplier:line", args=[annual_return.reference, line.pk])
     ).content.decode()
     assert guidance in line_page
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("support:ask", {"message": "Hi"}),
+        (
+            "support:extension",
+            {"reason": "x", "deadline_0": "1", "deadline_1": "8", "deadline_2": "2025"},
+        ),
+        ("support:reopen", {"reason": "x"}),
+        (
+            "support:missing_contract",
+            {"contract_reference": "C", "contract_title": "T", "spend": "1"},
+        ),
+    ],
+)
+def test_another_supplier_cannot_ask_about_a_return(
+    other_client, annual_return, name, data
+):
+    url = reverse(name, args=[annual_return.reference])
+    assert other_client.get(url).status_code == 404
+    assert other_client.post(url, data).status_code == 404
+    assert not SupportRequest.objects.exists()
+
+
+def test_a_supplier_cannot_decide_its_own_request(
+    supplier_client, supplier_user, annual_return
+):
+    support_request = services.extension_request_raise(
+        annual_return=annual_return,
+        acting_user=supplier_user,
+        deadline=datetime.date(2025, 7, 31),
+        reason="Busy",
+    )
+    url = reverse("support_team:detail", args=[support_request.pk])
+    assert (
+        supplier_client.post(url, {"decision": "grant", "reason": "Me"}).status_code
+        == 403
+    )
+    with pytest.raises(Exception, match="Only the social value team"):
+        services.support_request_decide(
+            support_request=support_request,
+            acting_user=supplier_user,
+            grant=True,
+            reason="Me",
+        )
+    support_request.refresh_from_db()
+    assert support_request.is_open
