@@ -25,9 +25,11 @@ def team_contact() -> Contact:
     team's address from settings). One small query, on every page (the footer):
     not cached, so every process shows a change at once and every page costs the
     same number of queries whether or not a cache is warm."""
-    row = TeamContact.objects.filter(key="team").only(
-        "name", "email", "phone", "hours"
-    ).first()
+    row = (
+        TeamContact.objects.filter(key="team")
+        .only("name", "email", "phone", "hours")
+        .first()
+    )
     if row is None:
         return Contact("Social value team", settings.PORTAL_TEAM_EMAIL, "", "")
     return Contact(row.name, row.email, row.phone, row.hours)

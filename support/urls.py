@@ -9,6 +9,7 @@ public = (
     [
         path("", views.help_page, name="index"),
         path("guidance/", views.guidance, name="guidance"),
+        path("how-to/", views.how_to, name="how_to"),
     ],
     "help",
 )

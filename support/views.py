@@ -13,7 +13,7 @@ from returns.selectors.access import supplier_return_get
 from returns.selectors.attachments import supplier_line_get
 from returns.views.access import supplier_required, team_required
 
-from . import selectors, services
+from . import selectors, services, walkthrough
 from .forms import (
     AnswerForm,
     DecisionForm,
@@ -34,6 +34,10 @@ def guidance(request: HttpRequest) -> HttpResponse:
     return render(
         request, "support/guidance.html", {"contact": selectors.team_contact()}
     )
+
+
+def how_to(request: HttpRequest) -> HttpResponse:
+    return render(request, "support/how_to.html", {"steps": walkthrough.STEPS})
 
 
 def _refused(form: Form, error: ValidationError) -> None:

@@ -216,6 +216,7 @@ EXPECTED: dict[str, dict] = {
     # (the team answers them on its own pages); the team's list and decisions
     "help:index": PUBLIC,
     "help:guidance": PUBLIC,
+    "help:how_to": PUBLIC,
     "support:requests": OWN_SUPPLIER_ONLY,
     "support:ask": OWN_SUPPLIER_ONLY,
     "support:ask_line": OWN_SUPPLIER_ONLY,

@@ -154,7 +154,7 @@ def test_help_round_trip_from_a_line(
     task_list = supplier_client.get(
         reverse("supplier:return_detail", args=[annual_return.reference])
     ).content.decode()
-    assert "Answered" in task_list and own_url in task_list
+    assert "answered" in task_list and own_url in task_list
 
 
 def test_a_different_answer_after_the_first_is_refused(
@@ -674,3 +674,18 @@ def test_a_supplier_cannot_decide_its_own_request(
         )
     support_request.refresh_from_db()
     assert support_request.is_open
+
+
+def test_the_walk_through_shows_a_built_screenshot_for_each_step(supplier_client):
+    from django.contrib.staticfiles import finders
+
+    from support.walkthrough import STEPS
+
+    page = Client().get(reverse("help:how_to")).content.decode()
+    for step in STEPS:
+        assert step.title in page
+        assert f"/static/{step.image}" in page
+        assert finders.find(step.image), f"{step.image}: make help-screenshots"
+    assert (
+        reverse("help:how_to") in Client().get(reverse("help:index")).content.decode()
+    )
