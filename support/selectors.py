@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from frameworks.models import Contract
 from returns.models import AnnualReturn
 
 from .models import SupportRequest, TeamContact
@@ -94,6 +95,19 @@ def team_requests(*, show: str = "open") -> QuerySet[SupportRequest]:
 
 def team_request_get(*, pk: int) -> SupportRequest:
     return get_object_or_404(_requests(), pk=pk)
+
+
+def contract_named_by(support_request: SupportRequest):
+    """For a missing contract: the contract in the reference data with the
+    reference the supplier gave, if there is one (with its supplier and lot), so
+    the team sees at once whether it can be added."""
+    if support_request.kind != SupportRequest.Kind.MISSING_CONTRACT:
+        return None
+    return (
+        Contract.objects.select_related("supplier", "lot__framework", "member")
+        .filter(reference=support_request.contract_reference)
+        .first()
+    )
 
 
 def open_requests_summary() -> dict:

@@ -266,6 +266,7 @@ def team_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "support_request": support_request,
             "annual_return": support_request.annual_return,
             "editable_statuses": AnnualReturn.EDITABLE,
+            "named_contract": selectors.contract_named_by(support_request),
             "next": lambda done: reverse("support_team:detail", args=[done.pk]),
         },
     )

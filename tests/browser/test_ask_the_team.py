@@ -44,6 +44,14 @@ def test_a_supplier_asks_the_team_and_the_team_answers(
         contract__title="Kitchen replacements",
     )
     reference = line.annual_return.reference
+    # the help pages, before signing in
+    for path, name in (
+        ("/help/", "help"),
+        ("/help/guidance/", "guidance"),
+        ("/help/how-to/", "how-to"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        _check_both_widths(page, name)
     sign_in(page, live_server, contact.user.email, factories.PASSWORD)
     page.wait_for_url(f"{live_server.url}/returns/")
 

@@ -505,6 +505,13 @@ def test_missing_contract_refused_with_a_reason_both_sides_see(
     _post(supplier_client, url, form, django_capture_on_commit_callbacks)
     support_request = SupportRequest.objects.get()
     detail_url = reverse("support_team:detail", args=[support_request.pk])
+    assert "There is no contract C-42 in the reference data" in (
+        team_client.get(detail_url).content.decode()
+    )
+    factories.ContractFactory(reference="C-42", supplier=annual_return.supplier)
+    assert "Contract C-42 is in the reference data" in (
+        team_client.get(detail_url).content.decode()
+    )
     decision = {"decision": "refuse", "reason": "C-42 is on your 2025/26 return"}
     _post(team_client, detail_url, decision, django_capture_on_commit_callbacks)
     own_url = reverse(
