@@ -5,7 +5,9 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
+from django.core.validators import MaxLengthValidator
 
+from core.limits import too_long
 from core.querystring import QueryForm
 from frameworks.models import Member
 
@@ -13,14 +15,19 @@ from . import services
 from .models import MESSAGE_MAX_LENGTH, PHONE_MAX_LENGTH
 
 
-def _text(label: str, required_message: str, hint: str = "", required=True):
+def _text(label: str, required_message: str, hint: str = "", required=True, said_as=""):
+    """A free text of the kind the service limits, refused over the limit in the
+    service's words (`said_as`: how the refusal names it, `services.LABELS`)."""
     return forms.CharField(
         label=label,
         help_text=hint,
         required=required,
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": required_message, "max_length": services.TOO_LONG},
+        error_messages={
+            "required": required_message,
+            "max_length": too_long(said_as or label, MESSAGE_MAX_LENGTH),
+        },
     )
 
 
@@ -44,6 +51,7 @@ class HelpForm(_Form):
         "What do you need help with?",
         services.MESSAGE_NEEDED,
         hint="The social value team will answer here and by email.",
+        said_as=services.LABELS["message"],
     )
     call_me = forms.BooleanField(label="Please call me", required=False)
     phone = forms.CharField(
@@ -58,7 +66,11 @@ class HelpForm(_Form):
 class ExtensionRequestForm(_Form):
     button = "Ask for more time"
     deadline = DateInputField(label="The date you need")
-    reason = _text("Why do you need more time?", services.REASON_NEEDED)
+    reason = _text(
+        "Why do you need more time?",
+        services.REASON_NEEDED,
+        said_as=services.LABELS["reason"],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +86,7 @@ class ReopenRequestForm(_Form):
         "What needs correcting?",
         services.REASON_NEEDED,
         hint="Which contracts and figures are wrong, and why.",
+        said_as=services.LABELS["reason"],
     )
 
 
@@ -107,7 +120,12 @@ class MissingContractForm(_Form):
             "min_value": services.SPEND_NEGATIVE,
         },
     )
-    message = _text("Anything else the team should know", "", required=False)
+    message = _text(
+        "Anything else the team should know",
+        "",
+        required=False,
+        said_as=services.LABELS["message"],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +136,12 @@ class MissingContractForm(_Form):
 
 class AnswerForm(_Form):
     button = "Send the answer"
-    answer = _text("Your answer", services.ANSWER_NEEDED, hint="The supplier sees it.")
+    answer = _text(
+        "Your answer",
+        services.ANSWER_NEEDED,
+        hint="The supplier sees it.",
+        said_as=services.LABELS["answer"],
+    )
 
 
 class DecisionForm(_Form):
@@ -129,10 +152,22 @@ class DecisionForm(_Form):
         widget=forms.RadioSelect,
         error_messages={"required": services.DECISION_UNKNOWN},
     )
-    reason = _text("Reason", services.REASON_NEEDED, hint="The supplier sees it.")
+    reason = _text(
+        "Reason",
+        services.REASON_NEEDED,
+        hint="The supplier sees it.",
+        said_as=services.LABELS["reason"],
+    )
 
     def __init__(self, *args, kind: str, requested=None, reference="", **kwargs):
         super().__init__(*args, **kwargs)
+        limit = services.decision_limit(kind)
+        self.fields["reason"].max_length = limit
+        self.fields["reason"].validators[:] = [MaxLengthValidator(limit)]
+        self.fields["reason"].widget.attrs.pop("maxlength", None)
+        self.fields["reason"].error_messages["max_length"] = too_long(
+            services.LABELS["reason"], limit
+        )
         if kind == "extension":
             self.fields["deadline"] = DateInputField(
                 label="Date granted", required=False

@@ -7,11 +7,12 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core import limits
 from core.fields import MoneyField
 
 USER = settings.AUTH_USER_MODEL
 
-MESSAGE_MAX_LENGTH = 2000
+MESSAGE_MAX_LENGTH = limits.MESSAGE  # a question, a reason, the team's answer
 PHONE_MAX_LENGTH = 40
 
 

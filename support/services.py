@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from accounts.models import SupplierContact
 from accounts.permissions import is_administrator, is_team
+from core import limits
+from core.limits import require_length
 from core.numbers import round_money
 from frameworks.models import Contract, Member
 from returns import events
@@ -46,7 +48,6 @@ from .models import MESSAGE_MAX_LENGTH, PHONE_MAX_LENGTH, SupportRequest, TeamCo
 MESSAGE_NEEDED = "Enter your question for the social value team"
 REASON_NEEDED = "Enter the reason"
 ANSWER_NEEDED = "Enter your answer"
-TOO_LONG = f"Enter no more than {MESSAGE_MAX_LENGTH:,} characters"
 PHONE_NEEDED = "Enter the phone number the team should call"
 PHONE_WRONG = "Enter a phone number, like 01632 960 001"
 NOT_YOURS = "Only a contact of this supplier can ask the team about its return"
@@ -96,10 +97,23 @@ def _clean(text) -> str:
     return (text or "").strip()
 
 
-def _limited(text: str, field: str) -> str:
-    if len(text) > MESSAGE_MAX_LENGTH:
-        raise ValidationError({field: TOO_LONG})
+# What each text is called in the refusal (core.limits' words, as the forms say).
+LABELS = {
+    "message": "Your question",
+    "reason": "The reason",
+    "answer": "The answer",
+}
+
+
+def _limited(text: str, field: str, limit: int = MESSAGE_MAX_LENGTH) -> str:
+    require_length(text, label=LABELS[field], limit=limit, field=field)
     return text
+
+
+def decision_limit(kind: str) -> int:
+    """How long the team's reason may be: a granted extension's reason becomes the
+    return's `extension_reason` (a note); the others' fit a message."""
+    return limits.NOTE if kind == SupportRequest.Kind.EXTENSION else MESSAGE_MAX_LENGTH
 
 
 # ---------------------------------------------------------------------------
@@ -546,7 +560,9 @@ def support_request_decide(
     annual_return, support_request = _lock(support_request)
     if support_request.kind == SupportRequest.Kind.HELP:
         raise ValidationError(HELP_IS_ANSWERED)
-    reason = _limited(_clean(reason), "reason")
+    reason = _limited(
+        _clean(reason), "reason", limit=decision_limit(support_request.kind)
+    )
     if not reason:
         raise ValidationError({"reason": REASON_NEEDED})
     Status = SupportRequest.Status

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('returns', '0009_search_trigram'),
+        ('returns', '0010_text_limits'),
     ]
 
     operations = [
