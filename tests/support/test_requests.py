@@ -696,3 +696,36 @@ def test_the_walk_through_shows_a_built_screenshot_for_each_step(supplier_client
     assert (
         reverse("help:how_to") in Client().get(reverse("help:index")).content.decode()
     )
+
+
+def test_the_services_refuse_what_the_forms_refuse(
+    supplier_user, team_user, annual_return
+):
+    from core import limits
+
+    with pytest.raises(Exception) as refused:
+        services.help_request_raise(
+            annual_return=annual_return,
+            acting_user=supplier_user,
+            message="x" * (limits.MESSAGE + 1),
+        )
+    assert refused.value.message_dict == {
+        "message": [limits.too_long("Your question", limits.MESSAGE)]
+    }
+    support_request = services.extension_request_raise(
+        annual_return=annual_return,
+        acting_user=supplier_user,
+        deadline=datetime.date(2025, 7, 31),
+        reason="Busy",
+    )
+    with pytest.raises(Exception) as refused:
+        services.support_request_decide(
+            support_request=support_request,
+            acting_user=team_user,
+            grant=True,
+            reason="x" * (limits.NOTE + 1),
+        )
+    assert refused.value.message_dict == {
+        "reason": [limits.too_long("The reason", limits.NOTE)]
+    }
+    assert not SupportRequest.objects.exclude(status="open").exists()
