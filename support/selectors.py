@@ -93,6 +93,10 @@ def team_requests(*, show: str = "open") -> QuerySet[SupportRequest]:
     )
 
 
+def return_requests_for_team(*, annual_return: AnnualReturn) -> list[SupportRequest]:
+    return list(_requests().filter(annual_return=annual_return).order_by("-raised_at"))
+
+
 def team_request_get(*, pk: int) -> SupportRequest:
     return get_object_or_404(_requests(), pk=pk)
 

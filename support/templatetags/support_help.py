@@ -23,6 +23,12 @@ def return_requests(annual_return, user):
 
 
 @register.simple_tag
+def team_return_requests(annual_return):
+    """Every request on a return, for the team's review page: newest first."""
+    return selectors.return_requests_for_team(annual_return=annual_return)
+
+
+@register.simple_tag
 def decided_requests(notifications):
     """The requests a `support_decided` email's ledger rows are about (their keys
     are "support:<id>"), in the order they were made."""

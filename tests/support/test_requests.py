@@ -111,6 +111,10 @@ def test_help_round_trip_from_a_line(
     detail_url = reverse("support_team:detail", args=[support_request.pk])
     assert detail_url in listing
     detail = team_client.get(detail_url).content.decode()
+    review = team_client.get(
+        reverse("team:review_detail", args=[annual_return.reference])
+    ).content.decode()
+    assert "Requests from the supplier" in review and detail_url in review
     assert reverse("team:review_detail", args=[annual_return.reference]) in detail
     assert reverse("team:line_attachments", args=[line.pk]) in detail
 
