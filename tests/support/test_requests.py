@@ -733,3 +733,36 @@ def test_the_services_refuse_what_the_forms_refuse(
         "reason": [limits.too_long("The reason", limits.NOTE)]
     }
     assert not SupportRequest.objects.exclude(status="open").exists()
+
+
+def test_a_granted_date_is_the_end_of_that_day_in_london_for_overdue_and_on_time(
+    supplier_user, team_user, annual_return
+):
+    from zoneinfo import ZoneInfo
+
+    from returns.services.submission import submitted_on_time
+
+    london = ZoneInfo("Europe/London")
+    support_request = services.extension_request_raise(
+        annual_return=annual_return,
+        acting_user=supplier_user,
+        deadline=datetime.date(2025, 8, 29),
+        reason="Busy",
+    )
+    services.support_request_decide(
+        support_request=support_request, acting_user=team_user, grant=True, reason="Ok"
+    )
+    annual_return.refresh_from_db()
+    year = annual_return.year
+    on_the_day = team_desk(year=year, today=datetime.date(2025, 8, 29))
+    assert on_the_day.figure("overdue").count == 0
+    next_day = team_desk(year=year, today=datetime.date(2025, 8, 30))
+    assert next_day.figure("overdue").count == 1
+    annual_return.first_submitted_at = datetime.datetime(
+        2025, 8, 29, 23, 59, tzinfo=london
+    )
+    assert submitted_on_time(annual_return) is True
+    annual_return.first_submitted_at = datetime.datetime(
+        2025, 8, 30, 0, 30, tzinfo=london
+    )
+    assert submitted_on_time(annual_return) is False
