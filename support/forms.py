@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from core.limits import too_long
-from core.querystring import QueryForm
+from core.querystring import PageField, QueryForm
 from frameworks.models import Member
 
 from . import services
@@ -196,7 +196,8 @@ class DecisionForm(_Form):
 class RequestListForm(QueryForm):
     """The team's list: open requests, or the decided ones."""
 
-    defaults = {"show": "open"}
+    defaults = {"show": "open", "page": 1}
     show = forms.ChoiceField(
         choices=[("open", "Open"), ("decided", "Decided")], required=False
     )
+    page = PageField()

@@ -3,6 +3,7 @@ and decision page. Thin: a selector to read, one service on a valid form."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,8 @@ from .forms import (
     RequestListForm,
 )
 from .models import SupportRequest
+
+PAGE_SIZE = 50  # the team's list of requests
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
@@ -217,11 +220,15 @@ def request_detail(
 
 @team_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    show = RequestListForm(request.GET).values["show"] or "open"
+    values = RequestListForm(request.GET).values
+    show = values["show"] or "open"
+    page_obj = Paginator(selectors.team_requests(show=show), PAGE_SIZE).get_page(
+        values["page"]
+    )
     return render(
         request,
         "support/team_list.html",
-        {"requests": list(selectors.team_requests(show=show)[:500]), "show": show},
+        {"requests": page_obj.object_list, "page_obj": page_obj, "show": show},
     )
 
 

@@ -561,8 +561,9 @@ def test_the_desks_count_is_the_lists_rows(
     assert "1 asking for a call" in figure.hint
     page = team_client.get(figure.url).content.decode()
     assert page.count(reverse("support_team:detail", args=[0]).replace("0/", "")) >= 2
-    listed = team_client.get(figure.url).context["requests"]
-    assert len(listed) == figure.count
+    listed = team_client.get(figure.url).context["page_obj"].paginator.count
+    assert listed == figure.count
+    assert f"{figure.count} requests waiting for the team" in page
     with django_assert_max_num_queries(12):
         team_client.get(figure.url)
 
@@ -766,3 +767,30 @@ def test_a_granted_date_is_the_end_of_that_day_in_london_for_overdue_and_on_time
         2025, 8, 30, 0, 30, tzinfo=london
     )
     assert submitted_on_time(annual_return) is False
+
+
+def test_the_teams_list_queries_do_not_grow_with_the_requests(
+    team_client, supplier_user, annual_return
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for i in range(n):
+            line = factories.ReturnLineFactory(annual_return=annual_return)
+            services.help_request_raise(
+                annual_return=annual_return,
+                line=line,
+                acting_user=supplier_user,
+                message=f"Question {i} on {line.pk}",
+            )
+
+    url = reverse("support_team:list")
+    add(2)
+    team_client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as small:
+        assert team_client.get(url).status_code == 200
+    add(10)
+    with CaptureQueriesContext(connection) as large:
+        assert team_client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
