@@ -203,6 +203,9 @@ EXPECTED: dict[str, dict] = {
     "member:export": MEMBERS_ONLY,
     "member:switch": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
     "member:case_study": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    # members (issue 22): a contract's page, only for a member it has been with
+    "member:contract": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    "team:evidence_member_share": TEAM_POST_ONLY,
     # the impact report: the team's pages, and the public page once published
     "team:reports": TEAM_ONLY,
     "team:report": TEAM_ONLY,

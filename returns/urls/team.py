@@ -54,6 +54,11 @@ urlpatterns = [
         name="evidence_download",
     ),
     path(
+        "evidence/<id:evidence_id>/member/",
+        evidence.evidence_member_share_view,
+        name="evidence_member_share",
+    ),
+    path(
         "evidence/<id:evidence_id>/erase/",
         evidence.evidence_erase_view,
         name="evidence_erase",
