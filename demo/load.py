@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
 from demo.attachments import build_attachments
+from demo.members import build_member_pages
 from demo.chasing import build_chasing
 from demo.consortium import (
     DEMO_LOGINS,
@@ -79,6 +80,7 @@ STEPS: list[Step] = [
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
     build_published_report,  # after past years are approved
+    build_member_pages,  # the member's evidence titles: after every approval
 ]
 
 COUNTED: dict[str, type[models.Model]] = {
