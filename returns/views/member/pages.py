@@ -9,6 +9,7 @@ from core.exports import xlsx_bytes
 from returns.models import Measure
 from returns.selectors import reports
 from returns.selectors.contract_life import contract_life, member_contract_get
+from returns.selectors.member_home import member_attention
 
 from ..access import member_required
 
@@ -20,7 +21,9 @@ def _member_or_404(request):
     return member
 
 
-def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
+def _render_year(
+    request: HttpRequest, year_slug: str | None, *, home: bool = False
+) -> HttpResponse:
     member = _member_or_404(request)
     years = list(reports.member_years(member=member))
     year = reports.member_year_or_404(member=member, year_slug=year_slug, years=years)
@@ -34,13 +37,17 @@ def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
             "year": year,
             "years": years,
             "page": page,
+            # The home page leads with what needs the member's attention.
+            "attention": member_attention(member=member, today=timezone.localdate())
+            if home
+            else None,
         },
     )
 
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
-    return _render_year(request, None)
+    return _render_year(request, None, home=True)
 
 
 @member_required
