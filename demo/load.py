@@ -15,7 +15,6 @@ from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
 from demo.attachments import build_attachments
-from demo.members import build_member_pages
 from demo.chasing import build_chasing
 from demo.consortium import (
     DEMO_LOGINS,
@@ -34,6 +33,7 @@ from demo.emails import build_failed_emails
 from demo.impact_report import build_published_report
 from demo.imports import build_imports
 from demo.invitations import build_invitations
+from demo.members import build_member_pages
 from demo.review_season import build_review_season
 from demo.supplier_season import build_supplier_season
 from demo.years import build_reporting_years, build_return_figures
