@@ -507,3 +507,26 @@ def test_the_member_contract_page_agrees_with_the_member_year_page(
         assert page.cell(label, "Target") == shown(target)
         assert page.cell(label, "Delivered") == shown(delivered)
         assert page.cell(label, "Shortfall in year") == shown(shortfall)
+
+
+# The member's home (issue 22): at risk and ended short are the team's lists of the
+# member's contracts, with the same figures to date (the contracts below have been
+# North's all their lives). C-SWAP, North's in 2023/24 and short then, moved to
+# South: it is not North's concern now, and is not listed.
+EXPECTED_MEMBER_ATTENTION = {"at-risk": ["C-RISK"], "ended-short": ["C-END"]}
+
+
+def test_the_member_home_lists_at_risk_and_ended_short_as_the_team_does(world):
+    client = Client()
+    client.force_login(
+        factories.MemberViewerFactory(member=world["members"][NORTH]).user
+    )
+    page = Page(client.get(reverse("member:home")).content.decode())
+    for references in EXPECTED_MEMBER_ATTENTION.values():
+        for reference in references:
+            target, delivered, _, shortfall = EXPECTED_BY_CONTRACT[TO_DATE][reference]
+            # The first table with the row: the attention lists lead the page.
+            assert page.cell(reference, "Target to date") == shown(target)
+            assert page.cell(reference, "Delivered to date") == shown(delivered)
+            assert page.cell(reference, "Shortfall to date") == shown(shortfall)
+    assert "C-SWAP" not in page.text.split("What suppliers delivered")[0]

@@ -1,8 +1,9 @@
 """What a member's home page leads with: the contracts that need their attention.
 
 - At risk and ended short are `figures.at_risk_list` / `ended_short_list` (the
-  team's lists), over the member's approved lines: to date "while it has been
-  yours", as every figure on the member's pages.
+  team's lists), over the member's approved lines of contracts that are still
+  theirs: to date "while it has been yours", as every figure on the member's
+  pages.
 - Returns not in after their deadline: lines on the member's contracts of returns
   that are overdue (`figures.overdue_filter`, the completion page's rule).
 
@@ -79,7 +80,9 @@ def member_overdue_lines(*, member: Member, today: datetime.date) -> QuerySet:
 
 
 def member_attention(*, member: Member, today: datetime.date) -> MemberAttention:
-    lines = reported_lines().filter(member=member)
+    # Contracts that are still the member's: one that moved to another member is
+    # that member's concern now (its past years stay on this member's pages).
+    lines = reported_lines().filter(member=member, contract__member=member)
     overdue = member_overdue_lines(member=member, today=today)
     # COUNT(*) OVER (): the total beside each row, so the list and its count are
     # one query.
