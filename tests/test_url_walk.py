@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation
 from frameworks.models import ImportRun
-from returns.models import AnnualReturn, IssueRun
+from returns.models import AnnualReturn, IssueRun, MemberCheck
 from tests import factories
 from tests.sessions import signed_in
 
@@ -206,6 +206,10 @@ EXPECTED: dict[str, dict] = {
     # members (issue 22): a contract's page, only for a member it has been with
     "member:contract": row(LOGIN, 403, 403, 200, 404, 403, 403),
     "team:evidence_member_share": TEAM_POST_ONLY,
+    "member:line_confirm": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
+    "member:line_dispute": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    "team:member_disputes": TEAM_ONLY,
+    "team:member_dispute_answer": TEAM_ONLY,
     # the impact report: the team's pages, and the public page once published
     "team:reports": TEAM_ONLY,
     "team:report": TEAM_ONLY,
@@ -249,6 +253,7 @@ KWARG_VALUES = {
     "year_slug": lambda w: w["return_a"].year.slug,
     "supplier_id": lambda w: w["return_a"].supplier_id,
     "contract_id": lambda w: w["line_a"].contract_id,
+    "dispute_id": lambda w: w["dispute_a"].pk,
 }
 
 
@@ -328,6 +333,13 @@ def world(db):
         # Shared with member A, so member A may open it on the member pages.
         "case_study_a": factories.CaseStudyFactory(line=line, share_with_member=True),
         "query_a": factories.LineQueryFactory(line=line),
+        "dispute_a": MemberCheck.objects.create(
+            line=line,
+            member=member_a,
+            kind=MemberCheck.Kind.DISPUTED,
+            reason="Two of the jobs were on another contract",
+            raised_by=factories.UserFactory(),
+        ),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
         "issue_run": IssueRun.objects.create(year=line.annual_return.year),
     }

@@ -65,15 +65,18 @@ class LineYear:
 
     @property
     def check(self) -> MemberCheck | None:
-        """The member's latest word on the line while it is approved (a check made
-        before the return was sent back and approved again no longer stands)."""
-        if not self.approved or not self.checks:
-            return None
-        latest = self.checks[-1]
-        approved_at = self.line.annual_return.approved_at
-        if approved_at and latest.raised_at < approved_at:
-            return None
-        return latest
+        """The member's word the line shows (`member_checks.check_stands`)."""
+        from returns.selectors.member_checks import standing_check
+
+        return standing_check(self.checks, self.line.annual_return)
+
+    @property
+    def open_dispute(self) -> MemberCheck | None:
+        return next((c for c in self.checks if c.is_open_dispute), None)
+
+    @property
+    def answered_disputes(self) -> list[MemberCheck]:
+        return [c for c in self.checks if c.kind == "disputed" and c.answered_at]
 
     def deadline(self):
         return self.line.annual_return.effective_deadline

@@ -16,6 +16,7 @@ from django.http import Http404
 from returns import figures
 from returns.figures import ZERO
 from returns.models import AnnualReturn, CaseStudy, ReportingYear
+from returns.selectors.member_checks import confirmed_lines_count
 
 # The outcomes in people (and hours and pounds) that members and the report show,
 # in order: (label, measure codes summed, unit, level: 0, or a part of the row above).
@@ -447,6 +448,7 @@ class ImpactReport:
     returns_approved: int
     returns_expected: int
     running: RunningTotals | None = None
+    lines_confirmed: int = 0  # approved lines whose member confirmed the figures
 
     @property
     def approved_percent(self) -> int | None:
@@ -586,6 +588,7 @@ def impact_report(*, year: ReportingYear) -> ImpactReport:
             if status != AnnualReturn.Status.NOT_REQUIRED
         ),
         running=running,
+        lines_confirmed=confirmed_lines_count(year=year),
     )
 
 
