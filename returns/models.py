@@ -753,6 +753,30 @@ class MemberCheck(models.Model):
         return self.kind == self.Kind.DISPUTED and self.answered_at is None
 
 
+class MemberEmailPreference(models.Model):
+    """Which of the member emails a viewer wants (issue 22); without a row, both.
+    The weekly job queues none of a kind turned off, and a row queued before it was
+    turned off is skipped, never sent."""
+
+    user = models.OneToOneField(
+        USER, on_delete=models.PROTECT, related_name="member_email_preference"
+    )
+    approved_digest = models.BooleanField(
+        default=True,
+        help_text="A weekly email listing contracts whose returns were approved.",
+    )
+    at_risk = models.BooleanField(
+        default=True,
+        help_text="An email when a contract becomes at risk of ending short.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Member emails of {self.user_id}"
+
+
 class YearEvent(models.Model):
     """Something the team did to a reporting year as a whole (publishing its impact
     report, taking it down), with who and when. Kinds are in returns/events.py."""

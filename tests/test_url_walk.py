@@ -209,6 +209,7 @@ EXPECTED: dict[str, dict] = {
     "member:line_confirm": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
     "member:line_dispute": row(LOGIN, 403, 403, 200, 404, 403, 403),
     "team:member_disputes": TEAM_ONLY,
+    "member:email_settings": MEMBERS_ONLY,
     "team:member_dispute_answer": TEAM_ONLY,
     # the impact report: the team's pages, and the public page once published
     "team:reports": TEAM_ONLY,

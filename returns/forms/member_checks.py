@@ -55,3 +55,16 @@ class DisputeAnswerForm(forms.Form):
             "required": "Enter the answer the member and the supplier will read"
         },
     )
+
+
+class MemberEmailsForm(forms.Form):
+    approved_digest = forms.BooleanField(
+        required=False,
+        label="Email me when returns on our contracts are approved",
+        help_text="At most one email a week, listing the contracts.",
+    )
+    at_risk = forms.BooleanField(
+        required=False,
+        label="Email me when a contract of ours becomes at risk of ending short",
+        help_text="Once for each contract.",
+    )

@@ -9,13 +9,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import current_member
 from returns.figures import reported_lines
-from returns.forms.member_checks import DisputeAnswerForm, DisputeForm
+from returns.forms.member_checks import (
+    DisputeAnswerForm,
+    DisputeForm,
+    MemberEmailsForm,
+)
 from returns.models import Measure, ReturnLine
 from returns.selectors.member_checks import open_member_disputes, team_dispute_get
 from returns.services.member_checks import (
     line_member_confirm,
     line_member_dispute,
     member_dispute_answer,
+)
+from returns.services.notifications.members import (
+    member_email_preference,
+    member_email_preference_set,
 )
 
 from ..access import member_required, team_required
@@ -124,3 +132,21 @@ def dispute_answer(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "returns/team/member_dispute_answer.html",
         {"check": check, "form": form, "line": check.line},
     )
+
+
+@member_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """The viewer turns each kind of member email on or off (their own only)."""
+    preference = member_email_preference(user=request.user)
+    form = MemberEmailsForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "approved_digest": preference.approved_digest,
+            "at_risk": preference.at_risk,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        member_email_preference_set(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your email settings are saved")
+        return redirect("member:email_settings")
+    return render(request, "returns/member/email_settings.html", {"form": form})
