@@ -132,6 +132,13 @@ def test_a_dispute_is_a_request_on_the_desk_with_its_list(story):
     assert listed.count("data-dispute=") == figure.count
     assert "Only one person was hired" in listed
     assert "Disputed" in _contract_page(member_client, line)
+    review = (
+        _client(story["team"])
+        .get(reverse("team:review_detail", args=[story["annual_return"].reference]))
+        .content.decode()
+    )
+    assert "Disputed" in review and "Only one person was hired" in review
+    assert reverse("team:member_dispute_answer", args=[dispute.pk]) in review
 
 
 def test_the_team_keeps_the_figures_and_member_and_supplier_read_why(story):
