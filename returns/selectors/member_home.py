@@ -15,18 +15,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Window
+from django.db.models.functions import Coalesce
 
 from frameworks.models import Member
 from returns.figures import (
+    CHASED,
     ContractToDate,
     at_risk_list,
     counted_lines,
     ended_short_list,
-    overdue_filter,
     reported_lines,
-    with_deadlines,
 )
-from returns.models import AnnualReturn
 
 SHOWN = 20  # rows of each list on the page; the count says how many there are
 
@@ -66,16 +65,19 @@ def _shown(contract_list, today: datetime.date | None = None) -> ContractsShown:
 def member_overdue_lines(*, member: Member, today: datetime.date) -> QuerySet:
     """Counted lines on the member's contracts whose return is not in and past its
     effective deadline, the longest overdue first."""
-    overdue_returns = (
-        with_deadlines(AnnualReturn.objects.all())
-        .filter(overdue_filter(today=today))
-        .values("pk")
-    )
+    # `figures.overdue_filter` on the line's return, written from the line's side so
+    # the member's lines are found first (not every overdue return of the year).
     return (
         counted_lines()
-        .filter(member=member, annual_return__in=overdue_returns)
+        .filter(member=member, annual_return__status__in=CHASED)
+        .annotate(
+            effective_deadline_day=Coalesce(
+                "annual_return__extended_deadline", "annual_return__year__deadline"
+            )
+        )
+        .filter(effective_deadline_day__lt=today)
         .select_related("contract", "annual_return__supplier", "annual_return__year")
-        .order_by("annual_return__year__deadline", "contract__reference")
+        .order_by("effective_deadline_day", "contract__reference")
     )
 
 
