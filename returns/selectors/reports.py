@@ -638,6 +638,31 @@ def report_sheets(report: ImpactReport) -> list[tuple[str, list[str], list[list]
     headlines.append(compare_row(report.credits))
     if report.social_value_outcome is not None:
         headlines.append(compare_row(report.social_value_outcome))
+    # Issue 22: what the report is based on, members' confirmations, running totals.
+    headlines.append(
+        ["Returns approved", "returns", report.returns_approved, None, None]
+    )
+    headlines.append(
+        ["Returns expected", "returns", report.returns_expected, None, None]
+    )
+    headlines.append(
+        ["Contracts whose figures members confirmed", "contracts",
+         report.lines_confirmed, None, None]
+    )  # fmt: skip
+    running = report.running
+    if running is not None and running.years > 1:
+        since = f"since {running.first_year.label}"
+        headlines.append(
+            [f"Employment opportunities {since}", "people",
+             running.employment_opportunities, None, None]
+        )  # fmt: skip
+        headlines.append(
+            [f"Credits delivered {since}", "credits", running.delivered, None, None]
+        )
+        if running.social_value_total is not None:
+            headlines.append(
+                [f"Social value {since}", "£", running.social_value_total, None, None]
+            )
     breakdown_header = [
         "Contracts",
         "Target credits",

@@ -71,3 +71,33 @@ def test_the_public_page_says_what_it_is_based_on_and_the_totals_since(years):
     assert "Since 2023/24" in content
     assert 'data-figure="running-employment">5<' in content
     assert 'data-figure="running-social-value">£3,350.00<' in content
+
+
+def test_the_running_total_is_the_sum_of_each_years_report(years):
+    """One figure: the report's running totals are its years' own figures added."""
+    y1, y2, _ = years
+    reports_by_year = [reports.impact_report(year=y) for y in (y1, y2)]
+    running = reports.impact_report(year=y2).running
+    assert running.employment_opportunities == sum(
+        r.headline.quantity for r in reports_by_year
+    )
+    assert running.delivered == sum(r.totals["delivered"] for r in reports_by_year)
+    assert running.social_value_total == sum(
+        r.social_value_total for r in reports_by_year
+    )
+
+
+def test_the_report_workbook_has_the_running_totals_and_what_it_is_based_on(years):
+    import io
+
+    import openpyxl
+
+    _, y2, _ = years
+    report_publish(year=y2, acting_user=factories.TeamUserFactory(), confirmed=True)
+    response = Client().get(reverse("impact:export", args=[y2.slug]))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = {row[0]: row for row in book["Headlines"].iter_rows(values_only=True)}
+    assert rows["Returns approved"][2] == 1
+    assert rows["Returns expected"][2] == 3
+    assert rows["Employment opportunities since 2023/24"][2] == 5
+    assert rows["Contracts whose figures members confirmed"][2] == 0
