@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from returns.models import AnnualReturn
 from tests import factories
-from tests.browser.conftest import assert_accessible, has_horizontal_scroll, sign_in
+from tests.browser.conftest import (
+    ARTIFACTS,
+    assert_accessible,
+    has_horizontal_scroll,
+    sign_in,
+)
 from tests.browser.test_reporting_year import sign_in_team
 
 pytestmark = [
@@ -76,12 +81,15 @@ def test_a_member_disputes_a_figure_on_an_at_risk_contract_and_the_team_sees_it(
     assert "C-RISK" in first_row.inner_text()
     assert "C-FINE" not in attention.inner_text()
     _check_both_widths(page, "member-home")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "member-home.png"), full_page=True)
 
     first_row.get_by_role("link").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Kitchen replacements"
     assert "At risk" in page.locator("main").inner_text()
     assert "30.00 credits" in page.locator("#contract-to-date").inner_text()
     _check_both_widths(page, "member-contract")
+    page.screenshot(path=str(ARTIFACTS / "member-contract.png"), full_page=True)
 
     page.get_by_role("link", name="Dispute the").first.click()
     _check_both_widths(page, "member-dispute")
