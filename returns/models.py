@@ -731,11 +731,11 @@ class MemberCheck(models.Model):
         related_name="+",
         help_text="The measure disputed; empty for the whole line.",
     )
-    reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    reason = models.TextField(blank=True, max_length=limits.MESSAGE)
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    answer = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    answer = models.TextField(blank=True, max_length=limits.MESSAGE)
     answered_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

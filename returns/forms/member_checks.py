@@ -3,7 +3,8 @@ of the input only; the rules are `returns.services.member_checks`'."""
 
 from django import forms
 
-from returns.models import REASON_MAX_LENGTH, MemberCheck
+from core import limits
+from returns.models import MemberCheck
 
 WHOLE_LINE = "whole"
 
@@ -19,8 +20,11 @@ class DisputeForm(forms.Form):
         help_text="The social value team reads this, and the supplier if the team "
         "sends the return back to them.",
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=REASON_MAX_LENGTH,
-        error_messages={"required": "Enter why you think the figures are wrong"},
+        max_length=limits.MESSAGE,
+        error_messages={
+            "required": "Enter why you think the figures are wrong",
+            "max_length": limits.too_long("The reason", limits.MESSAGE),
+        },
     )
 
     def __init__(self, *args, measures=(), **kwargs):
@@ -50,9 +54,10 @@ class DisputeAnswerForm(forms.Form):
     answer = forms.CharField(
         label="What the member and the supplier will read",
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=REASON_MAX_LENGTH,
+        max_length=limits.MESSAGE,
         error_messages={
-            "required": "Enter the answer the member and the supplier will read"
+            "required": "Enter the answer the member and the supplier will read",
+            "max_length": limits.too_long("The answer", limits.MESSAGE),
         },
     )
 

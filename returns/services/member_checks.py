@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import is_administrator, is_team
+from core import limits
 from frameworks.models import Member
 
 from .. import events
-from ..models import REASON_MAX_LENGTH, AnnualReturn, Measure, MemberCheck, ReturnLine
+from ..models import AnnualReturn, Measure, MemberCheck, ReturnLine
 from .events import event_record
 from .review import return_reopen
 
@@ -27,7 +28,6 @@ NOT_APPROVED = "Only the figures of an approved return can be confirmed or dispu
 NOT_YOURS = "This contract was not yours that year"
 EXCLUDED = "This contract was excluded from the return"
 REASON_NEEDED = "Enter why you think the figures are wrong"
-REASON_TOO_LONG = f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
 MEASURE_NOT_ON_LINE = "Select a measure the supplier reported on this contract"
 ANSWER_NEEDED = "Enter the answer the member and the supplier will read"
 ALREADY_ANSWERED = "This dispute has already been answered"
@@ -54,12 +54,13 @@ def _locked_line(line: ReturnLine, member: Member) -> ReturnLine:
     return line
 
 
-def _clean_text(text: str | None, *, needed: str) -> str:
+def _clean_text(text: str | None, *, needed: str, label: str) -> str:
+    """The text, stripped; refused when empty or over `limits.MESSAGE` (in the
+    form's words)."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(needed)
-    if len(text) > REASON_MAX_LENGTH:
-        raise ValidationError(REASON_TOO_LONG)
+    limits.require_length(text, label=label, limit=limits.MESSAGE)
     return text
 
 
@@ -98,7 +99,7 @@ def line_member_dispute(
     """A member viewer disputes an approved line's figures, the whole line or one
     measure it has a figure for, with a reason: a request on the team's desk.
     Records an event on the return. Called by the member's dispute page."""
-    reason = _clean_text(reason, needed=REASON_NEEDED)
+    reason = _clean_text(reason, needed=REASON_NEEDED, label="The reason")
     line = _locked_line(line, member)
     if measure is not None and not line.entries.filter(measure=measure).exists():
         raise ValidationError(MEASURE_NOT_ON_LINE)
@@ -138,7 +139,7 @@ def member_dispute_answer(
         raise PermissionDenied(NOT_TEAM)
     if outcome not in MemberCheck.Outcome.values:
         raise ValidationError(UNKNOWN_OUTCOME)
-    answer = _clean_text(answer, needed=ANSWER_NEEDED)
+    answer = _clean_text(answer, needed=ANSWER_NEEDED, label="The answer")
     check = (
         MemberCheck.objects.select_for_update()
         .select_related("line__annual_return", "line__contract", "measure")

@@ -276,3 +276,31 @@ def test_only_approved_lines_of_the_members_own_contracts(story):
         )
     dispute.refresh_from_db()
     assert dispute.answered_at is None
+
+
+def test_a_reason_or_answer_over_the_limit_is_refused_in_the_forms_words(story):
+    from core import limits
+    from returns.forms.member_checks import DisputeAnswerForm, DisputeForm
+
+    line = story["lines"][0]
+    words = limits.too_long("The reason", limits.MESSAGE)
+    long_text = "x" * (limits.MESSAGE + 1)
+    with pytest.raises(ValidationError, match=words):
+        line_member_dispute(
+            line=line,
+            member=story["member"],
+            acting_user=story["viewer"],
+            reason=long_text,
+        )
+    form = DisputeForm({"measure": "whole", "reason": long_text})
+    assert form.errors["reason"] == [words]
+    dispute = line_member_dispute(
+        line=line, member=story["member"], acting_user=story["viewer"], reason="x"
+    )
+    answer_words = limits.too_long("The answer", limits.MESSAGE)
+    with pytest.raises(ValidationError, match=answer_words):
+        member_dispute_answer(
+            check=dispute, acting_user=story["team"], outcome="kept", answer=long_text
+        )
+    form = DisputeAnswerForm({"outcome": "kept", "answer": long_text})
+    assert form.errors["answer"] == [answer_words]
