@@ -140,8 +140,10 @@ def member_dispute_answer(
     if outcome not in MemberCheck.Outcome.values:
         raise ValidationError(UNKNOWN_OUTCOME)
     answer = _clean_text(answer, needed=ANSWER_NEEDED, label="The answer")
+    # Only the check's row is locked: the measure is an outer join (a whole-line
+    # dispute has none), which PostgreSQL cannot lock.
     check = (
-        MemberCheck.objects.select_for_update()
+        MemberCheck.objects.select_for_update(of=("self",))
         .select_related("line__annual_return", "line__contract", "measure")
         .get(pk=check.pk)
     )
