@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "frameworks",
     "returns",
+    "support",
     "portal",
     "demo",
 ]

@@ -35,4 +35,6 @@ urlpatterns = [
     path("team/", include("returns.urls.team")),
     path("member/", include("returns.urls.member")),
     path("impact/", include("returns.urls.impact")),
+    # help pages, suppliers' requests of the team and the team's list of them
+    path("", include("support.urls")),
 ]

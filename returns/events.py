@@ -34,6 +34,9 @@ EVIDENCE_MEMBER_WITHDRAWN = "evidence_member_withdrawn"
 MEMBER_CONFIRMED = "member_confirmed"  # a member viewer confirmed a line's figures
 MEMBER_DISPUTED = "member_disputed"
 MEMBER_DISPUTE_ANSWERED = "member_dispute_answered"
+# support app: a supplier's request of the team, and the team's answer or decision
+REQUEST_MADE = "request_made"
+REQUEST_DECIDED = "request_decided"
 # Of a reporting year (YearEvent), not of a return:
 REPORT_PUBLISHED = "report_published"
 REPORT_UNPUBLISHED = "report_unpublished"
@@ -71,6 +74,8 @@ LABELS = {
     MEMBER_CONFIRMED: "Figures confirmed by the member",
     MEMBER_DISPUTED: "Figures disputed by the member",
     MEMBER_DISPUTE_ANSWERED: "Member's dispute answered",
+    REQUEST_MADE: "Request to the team",
+    REQUEST_DECIDED: "Request decided by the team",
     REPORT_PUBLISHED: "Impact report published",
     REPORT_UNPUBLISHED: "Impact report taken down",
     ISSUE_CONFIRMED: "Issue now confirmed despite the warnings",

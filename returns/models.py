@@ -522,6 +522,10 @@ class Notification(models.Model):
         CONTACTS_CHANGED = "contacts_changed", "A supplier changed its contacts"
         MEMBER_APPROVED = "member_approved", "Returns approved on a member's contracts"
         MEMBER_AT_RISK = "member_at_risk", "A member's contract became at risk"
+        # support app: a supplier's request, to the team's address; the team's
+        # answer or decision, to the supplier's contacts
+        SUPPORT_RAISED = "support_raised", "A supplier asked the team"
+        SUPPORT_DECIDED = "support_decided", "The team answered a request"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = ("core", "accounts", "frameworks", "returns", "portal", "demo")
+PROJECT = ("core", "accounts", "frameworks", "returns", "support", "portal", "demo")
 
 # Which top-level packages each layer must not import.
 FORBIDDEN = {
-    "core": {"accounts", "frameworks", "returns", "portal", "demo"},
+    "core": {"accounts", "frameworks", "returns", "support", "portal", "demo"},
     "accounts": {"portal", "demo"},
     "frameworks": {"portal", "demo"},
     "returns": {"portal", "demo"},
+    "support": {"portal", "demo"},
     "portal": {"demo"},
 }
 

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Invitation
 from frameworks.models import ImportRun
 from returns.models import AnnualReturn, IssueRun, MemberCheck
+from support.models import SupportRequest
 from tests import factories
 from tests.sessions import signed_in
 
@@ -219,6 +220,20 @@ EXPECTED: dict[str, dict] = {
     "impact:index": PUBLIC,
     "impact:report": NOT_FOUND,  # the walk's year is not published
     "impact:export": NOT_FOUND,
+    # help (support app): public pages; a supplier's requests on its own returns
+    # (the team answers them on its own pages); the team's list and decisions
+    "help:index": PUBLIC,
+    "help:guidance": PUBLIC,
+    "help:how_to": PUBLIC,
+    "support:requests": OWN_SUPPLIER_ONLY,
+    "support:ask": OWN_SUPPLIER_ONLY,
+    "support:ask_line": OWN_SUPPLIER_ONLY,
+    "support:extension": OWN_SUPPLIER_ONLY,
+    "support:reopen": OWN_SUPPLIER_ONLY,
+    "support:missing_contract": OWN_SUPPLIER_ONLY,
+    "support:request": OWN_SUPPLIER_ONLY,
+    "support_team:list": TEAM_ONLY,
+    "support_team:detail": TEAM_ONLY,
 }
 
 # The Django admin: staff only. Its pages send everyone else to the admin's sign-in,
@@ -241,6 +256,7 @@ KWARG_VALUES = {
     "run_id": lambda w: w["issue_run"].pk,
     "pk": lambda w: w["line_a"].pk,
     "line_id": lambda w: w["line_a"].pk,
+    "request_id": lambda w: w["support_request_a"].pk,
     "uidb36": lambda w: "1",
     "object_id": lambda w: "1",
     "id": lambda w: "1",
@@ -340,6 +356,13 @@ def world(db):
             kind=MemberCheck.Kind.DISPUTED,
             reason="Two of the jobs were on another contract",
             raised_by=factories.UserFactory(),
+        ),
+        "support_request_a": SupportRequest.objects.create(
+            kind=SupportRequest.Kind.HELP,
+            annual_return=line.annual_return,
+            line=line,
+            raised_by=factories.SupplierContactFactory(supplier=supplier_a).user,
+            message="How do I count apprentices?",
         ),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
         "issue_run": IssueRun.objects.create(year=line.annual_return.year),
