@@ -229,6 +229,25 @@ MEMBER_SQL = (
     GROUP BY l.contract_id, e.measure_id
     """,
 )
+MEMBER_HOME_SQL = (
+    *MEMBER_SQL,
+    # at risk and ended short: each contract still theirs, to date (approved years)
+    """
+    SELECT l.contract_id, SUM(l.target_credits), SUM(l.delivered_credits)
+    FROM returns_returnline l JOIN returns_annualreturn r ON r.id = l.annual_return_id
+    JOIN frameworks_contract c ON c.id = l.contract_id
+    WHERE l.member_id = %(member)s AND c.member_id = %(member)s
+      AND r.status = 'approved' AND l.excluded_at IS NULL
+    GROUP BY l.contract_id
+    HAVING SUM(l.delivered_credits) < SUM(l.target_credits)
+    """,
+)
+CONTRACT_SQL = """
+SELECT l.id, r.status, l.target_credits, l.delivered_credits, e.measure_id, e.quantity
+FROM returns_returnline l JOIN returns_annualreturn r ON r.id = l.annual_return_id
+LEFT JOIN returns_returnentry e ON e.line_id = l.id
+WHERE l.contract_id = %s
+"""
 DESK_SQL = """
 SELECT COUNT(*) FILTER (WHERE status = 'submitted'),
        COUNT(*) FILTER (WHERE status IN ('not_started', 'in_progress')
@@ -383,6 +402,41 @@ def measure_pages(run: Run) -> None:
             ]
         ),
         "year and to-date figures and outcomes by contract (three GROUP BYs)",
+    )
+
+    # Issue 22: the member's home leads with what needs attention; a contract's page.
+    _page(
+        run,
+        member_client,
+        f"Member's home, attention first ({contracts:,} contracts)",
+        reverse("member:home"),
+        sqls_runner(
+            *[
+                (
+                    sql,
+                    {
+                        "member": member.pk,
+                        "year": approved.pk,
+                        "starts": approved.starts_on,
+                    },
+                )
+                for sql in MEMBER_HOME_SQL
+            ]
+        ),
+        "the year page's three GROUP BYs and to date by contract (four)",
+    )
+    contract_id = (
+        member.return_lines.order_by("-annual_return__year__starts_on", "contract_id")
+        .values_list("contract_id", flat=True)
+        .first()
+    )
+    _page(
+        run,
+        member_client,
+        "Member's contract page",
+        reverse("member:contract", kwargs={"contract_id": contract_id}),
+        sql_runner(CONTRACT_SQL, [contract_id]),
+        "the contract's lines with their entries (one join)",
     )
 
     annual_return, supplier_user = dataset.big_return()

@@ -34,6 +34,7 @@ from demo.emails import build_failed_emails
 from demo.impact_report import build_published_report
 from demo.imports import build_imports
 from demo.invitations import build_invitations
+from demo.members import build_member_pages
 from demo.review_season import build_review_season
 from demo.supplier_season import build_supplier_season
 from demo.support import build_support
@@ -81,6 +82,7 @@ STEPS: list[Step] = [
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
     build_published_report,  # after past years are approved
+    build_member_pages,  # the member's evidence titles: after every approval
     build_support,  # the team's contact details and requests: after returns exist
     build_amended_line,  # a line amended after the send-back: after every state move
 ]

@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "returns.tasks.retry_notifications",
         "schedule": crontab(minute="*/2"),
     },
+    # 07:15 London every Monday: member viewers are told of approved returns on
+    # their contracts (at most one email a week each) and contracts at risk.
+    "send-member-notices": {
+        "task": "returns.tasks.send_member_notices",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=15),
+    },
     # Every 5 minutes: issue runs left queued or running by a dead worker.
     "resume-issue-runs": {
         "task": "returns.tasks.resume_issue_runs",

@@ -14,6 +14,8 @@ from .models import (
     IssueRun,
     LineQuery,
     Measure,
+    MemberCheck,
+    MemberEmailPreference,
     Notification,
     Reminder,
     ReportingYear,
@@ -148,6 +150,20 @@ class LineQueryAdmin(ReturnsDataAdmin):
     list_filter = ["answered_at"]
     search_fields = ["line__annual_return__reference", "text"]
     list_select_related = ["line__annual_return", "line__contract", "raised_by"]
+
+
+@admin.register(MemberCheck)
+class MemberCheckAdmin(ReturnsDataAdmin):
+    list_display = ["line", "member", "kind", "raised_at", "outcome", "answered_at"]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["line__annual_return__reference", "line__contract__reference"]
+    list_select_related = ["line__annual_return", "line__contract", "member"]
+
+
+@admin.register(MemberEmailPreference)
+class MemberEmailPreferenceAdmin(ReturnsDataAdmin):
+    list_display = ["user", "approved_digest", "at_risk", "updated_at"]
+    list_select_related = ["user"]
 
 
 @admin.register(Evidence)

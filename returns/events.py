@@ -29,6 +29,11 @@ EVIDENCE_ADDED = "evidence_added"
 CASE_STUDY_ADDED = "case_study_added"
 CASE_STUDY_CHANGED = "case_study_changed"
 CASE_STUDY_REQUESTED = "case_study_requested"  # publication requested
+EVIDENCE_MEMBER_APPROVED = "evidence_member_approved"  # its title shown to the member
+EVIDENCE_MEMBER_WITHDRAWN = "evidence_member_withdrawn"
+MEMBER_CONFIRMED = "member_confirmed"  # a member viewer confirmed a line's figures
+MEMBER_DISPUTED = "member_disputed"
+MEMBER_DISPUTE_ANSWERED = "member_dispute_answered"
 # support app: a supplier's request of the team, and the team's answer or decision
 REQUEST_MADE = "request_made"
 REQUEST_DECIDED = "request_decided"
@@ -64,6 +69,11 @@ LABELS = {
     CASE_STUDY_ADDED: "Case study added",
     CASE_STUDY_CHANGED: "Case study changed",
     CASE_STUDY_REQUESTED: "Case study publication requested",
+    EVIDENCE_MEMBER_APPROVED: "Evidence title shown to the member",
+    EVIDENCE_MEMBER_WITHDRAWN: "Evidence title no longer shown to the member",
+    MEMBER_CONFIRMED: "Figures confirmed by the member",
+    MEMBER_DISPUTED: "Figures disputed by the member",
+    MEMBER_DISPUTE_ANSWERED: "Member's dispute answered",
     REQUEST_MADE: "Request to the team",
     REQUEST_DECIDED: "Request decided by the team",
     REPORT_PUBLISHED: "Impact report published",

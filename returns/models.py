@@ -428,6 +428,12 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The team's decision that the member may see this file's title (never the file:
+    # evidence can hold personal data the member has no need of).
+    member_approved_at = models.DateTimeField(null=True, blank=True)
+    member_approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -514,6 +520,8 @@ class Notification(models.Model):
         INVITATION = "invitation", "Invitation"
         QUERY_ANSWERED = "query_answered", "Query answered"
         CONTACTS_CHANGED = "contacts_changed", "A supplier changed its contacts"
+        MEMBER_APPROVED = "member_approved", "Returns approved on a member's contracts"
+        MEMBER_AT_RISK = "member_at_risk", "A member's contract became at risk"
         # support app: a supplier's request, to the team's address; the team's
         # answer or decision, to the supplier's contacts
         SUPPORT_RAISED = "support_raised", "A supplier asked the team"
@@ -695,6 +703,92 @@ class ReturnEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MemberCheck(models.Model):
+    """A member viewer's word on an approved line: the figures are confirmed, or
+    disputed (the whole line, or one measure) with a reason. A dispute is a request
+    on the team's desk until the team answers it: it keeps the figures (with a
+    reason) or sends the return back to the supplier. A later check of the same
+    line replaces the earlier one as what the line shows."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed by the member"
+        DISPUTED = "disputed", "Disputed"
+
+    class Outcome(models.TextChoices):
+        KEPT = "kept", "Figures kept"
+        REOPENED = "reopened", "Sent back to the supplier"
+
+    line = models.ForeignKey(
+        ReturnLine, on_delete=models.PROTECT, related_name="member_checks"
+    )
+    member = models.ForeignKey(
+        "frameworks.Member", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The measure disputed; empty for the whole line.",
+    )
+    reason = models.TextField(blank=True, max_length=limits.MESSAGE)
+    raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    answer = models.TextField(blank=True, max_length=limits.MESSAGE)
+    answered_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="disputed") | ~models.Q(reason=""),
+                name="member_check_dispute_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "answered_at"], name="member_check_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.line_id}"
+
+    @property
+    def is_open_dispute(self) -> bool:
+        return self.kind == self.Kind.DISPUTED and self.answered_at is None
+
+
+class MemberEmailPreference(models.Model):
+    """Which of the member emails a viewer wants (issue 22); without a row, both.
+    The weekly job queues none of a kind turned off, and a row queued before it was
+    turned off is skipped, never sent."""
+
+    user = models.OneToOneField(
+        USER, on_delete=models.PROTECT, related_name="member_email_preference"
+    )
+    approved_digest = models.BooleanField(
+        default=True,
+        help_text="A weekly email listing contracts whose returns were approved.",
+    )
+    at_risk = models.BooleanField(
+        default=True,
+        help_text="An email when a contract becomes at risk of ending short.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Member emails of {self.user_id}"
 
 
 class YearEvent(models.Model):

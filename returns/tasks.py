@@ -88,3 +88,13 @@ def build_year_export(*, export_id: int) -> str:
     from .spreadsheets.year_export import year_export_build
 
     return year_export_build(export_id=export_id).status
+
+
+@shared_task(acks_late=True)
+def send_member_notices() -> dict[str, int]:
+    """Weekly (Monday 07:15 London, see CELERY_BEAT_SCHEDULE): members' viewers are
+    told of approved returns on their contracts and contracts at risk. Safe to run
+    twice, or twice at once: the ledger sends nothing twice."""
+    from .services.notifications.members import member_notices_send
+
+    return member_notices_send()

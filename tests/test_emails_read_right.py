@@ -83,6 +83,62 @@ def world():
     }
 
 
+# Kinds with a world of their own below (the team's address; members' emails).
+SENT_OTHERWISE = (
+    Notification.Kind.CONTACTS_CHANGED,
+    Notification.Kind.SUPPORT_RAISED,
+    Notification.Kind.MEMBER_APPROVED,
+    Notification.Kind.MEMBER_AT_RISK,
+)
+
+
+def _member_rows(world) -> list[Notification]:
+    """A viewer of the hostile member, an approved return on its contract and a
+    contract at risk: one row of each member email (issue 22)."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    member = world["member"]
+    viewer = factories.MemberViewerFactory(
+        member=member, user=factories.UserFactory(full_name=f"Vi {HOSTILE}")
+    ).user
+    approved = factories.AnnualReturnFactory(
+        supplier=world["supplier"],
+        year=factories.ReportingYearFactory(first_year=2023),
+        status="approved",
+        approved_at=datetime.datetime(
+            2024, 7, 1, tzinfo=zoneinfo.ZoneInfo("Europe/London")
+        ),
+    )
+    contract = factories.ContractFactory(
+        supplier=world["supplier"],
+        member=member,
+        title=f"Windows {HOSTILE}",
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    factories.ReturnLineFactory(
+        annual_return=approved,
+        contract=contract,
+        member=member,
+        target_credits=Decimal("1234.5"),
+        delivered_credits=Decimal("1000.25"),
+    )
+    return [
+        Notification.objects.create(
+            recipient=viewer,
+            annual_return=approved,
+            kind=Notification.Kind.MEMBER_APPROVED,
+            key=f"member:{member.pk}",
+        ),
+        Notification.objects.create(
+            recipient=viewer,
+            kind=Notification.Kind.MEMBER_AT_RISK,
+            key=f"contract:{contract.pk}:{contract.ends_on.isoformat()}",
+        ),
+    ]
+
+
 def _send_every_email(world, django_capture_on_commit_callbacks) -> set[str]:
     rendered: set[str] = set()
 
@@ -103,13 +159,9 @@ def _send_every_email(world, django_capture_on_commit_callbacks) -> set[str]:
                 }.get(kind, ""),
             )
             for kind in Notification.Kind.values
-            if kind
-            not in (
-                Notification.Kind.INVITATION,
-                Notification.Kind.CONTACTS_CHANGED,
-                Notification.Kind.SUPPORT_RAISED,
-            )
+            if kind not in (Notification.Kind.INVITATION, *SENT_OTHERWISE)
         ]
+        rows += _member_rows(world)
         # A supplier's request goes to the team's address, with what was asked
         # (support.services), here a call back about the contract with the names.
         with django_capture_on_commit_callbacks(execute=True):
@@ -160,6 +212,7 @@ def test_names_with_ampersands_and_brackets_read_as_written(
     _send_every_email(world, django_capture_on_commit_callbacks)
 
     assert len(mail.outbox) == len(Notification.Kind.values) + 1
+    assert f"Windows {HOSTILE}" in "\n".join(m.body for m in mail.outbox)
     problems = []
     for message in mail.outbox:
         for part, text in (("subject", message.subject), ("body", message.body)):

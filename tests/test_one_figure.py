@@ -491,3 +491,69 @@ def test_the_suppliers_contract_life_agrees_with_the_shortfall_to_date(world):
     page = Page(client.get(url).content.decode())
     assert page.figure("life-target") == shown(40)
     assert page.figure("life-shortfall") == shown(5)
+
+
+# --- The member's contract page (issue 22): the member year page's figures ----------
+
+# (member, contract) → (to-date target, delivered, shortfall while it has been
+# theirs): the member year page's to-date columns at the contract's latest year
+# with them (EXPECTED_MEMBER_PAGES), and each year's figures as on that page.
+EXPECTED_MEMBER_CONTRACT_PAGES = {
+    (NORTH, "C-MOVE"): ((20, 5, 15), {Y1: (20, 5, 15)}),
+    (NORTH, "C-SWAP"): ((10, 2, 8), {Y1: (10, 2, 8)}),
+    (NORTH, "C-END"): ((40, 20, 20), {Y1: (10, 10, 0), Y2: (30, 10, 20)}),
+    (NORTH, "C-RISK"): ((50, 20, 30), {Y2: (50, 20, 30)}),
+    (SOUTH, "C-MOVE"): ((20, 30, 0), {Y2: (20, 30, 0)}),
+    (SOUTH, "C-SWAP"): ((10, 20, 0), {Y2: (10, 20, 0)}),
+    (SOUTH, "C-WAIT"): ((0, 0, 0), {}),  # awaiting review: no figures
+}
+
+
+@pytest.mark.parametrize(("member", "reference"), list(EXPECTED_MEMBER_CONTRACT_PAGES))
+def test_the_member_contract_page_agrees_with_the_member_year_page(
+    world, member, reference
+):
+    from frameworks.models import Contract
+
+    client = Client()
+    client.force_login(
+        factories.MemberViewerFactory(member=world["members"][member]).user
+    )
+    contract = Contract.objects.get(reference=reference)
+    response = client.get(reverse("member:contract", args=[contract.pk]))
+    assert response.status_code == 200
+    page = Page(response.content.decode())
+    (target, delivered, shortfall), by_year = EXPECTED_MEMBER_CONTRACT_PAGES[
+        (member, reference)
+    ]
+    assert page.figure("target") == f"{shown(target)} credits"
+    assert page.figure("delivered") == f"{shown(delivered)} credits"
+    assert page.figure("shortfall") == f"{shown(shortfall)} credits"
+    for period, (target, delivered, shortfall) in by_year.items():
+        label = period.replace("-", "/")
+        assert page.cell(label, "Target") == shown(target)
+        assert page.cell(label, "Delivered") == shown(delivered)
+        assert page.cell(label, "Shortfall in year") == shown(shortfall)
+
+
+# The member's home (issue 22): at risk and ended short are the team's lists of the
+# member's contracts, with the same figures to date (the contracts below have been
+# North's all their lives). C-SWAP, North's in 2023/24 and short then, moved to
+# South: it is not North's concern now, and is not listed.
+EXPECTED_MEMBER_ATTENTION = {"at-risk": ["C-RISK"], "ended-short": ["C-END"]}
+
+
+def test_the_member_home_lists_at_risk_and_ended_short_as_the_team_does(world):
+    client = Client()
+    client.force_login(
+        factories.MemberViewerFactory(member=world["members"][NORTH]).user
+    )
+    page = Page(client.get(reverse("member:home")).content.decode())
+    for references in EXPECTED_MEMBER_ATTENTION.values():
+        for reference in references:
+            target, delivered, _, shortfall = EXPECTED_BY_CONTRACT[TO_DATE][reference]
+            # The first table with the row: the attention lists lead the page.
+            assert page.cell(reference, "Target to date") == shown(target)
+            assert page.cell(reference, "Delivered to date") == shown(delivered)
+            assert page.cell(reference, "Shortfall to date") == shown(shortfall)
+    assert "C-SWAP" not in page.text.split("What suppliers delivered")[0]

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation
 from frameworks.models import ImportRun
-from returns.models import AnnualReturn, IssueRun
+from returns.models import AnnualReturn, IssueRun, MemberCheck
 from support.models import SupportRequest
 from tests import factories
 from tests.sessions import signed_in
@@ -208,6 +208,14 @@ EXPECTED: dict[str, dict] = {
     "member:export": MEMBERS_ONLY,
     "member:switch": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
     "member:case_study": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    # members (issue 22): a contract's page, only for a member it has been with
+    "member:contract": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    "team:evidence_member_share": TEAM_POST_ONLY,
+    "member:line_confirm": row(LOGIN, 403, 403, 405, 405, 403, 403),  # POST only
+    "member:line_dispute": row(LOGIN, 403, 403, 200, 404, 403, 403),
+    "team:member_disputes": TEAM_ONLY,
+    "member:email_settings": MEMBERS_ONLY,
+    "team:member_dispute_answer": TEAM_ONLY,
     # the impact report: the team's pages, and the public page once published
     "team:reports": TEAM_ONLY,
     "team:report": TEAM_ONLY,
@@ -266,6 +274,7 @@ KWARG_VALUES = {
     "year_slug": lambda w: w["return_a"].year.slug,
     "supplier_id": lambda w: w["return_a"].supplier_id,
     "contract_id": lambda w: w["line_a"].contract_id,
+    "dispute_id": lambda w: w["dispute_a"].pk,
 }
 
 
@@ -345,6 +354,13 @@ def world(db):
         # Shared with member A, so member A may open it on the member pages.
         "case_study_a": factories.CaseStudyFactory(line=line, share_with_member=True),
         "query_a": factories.LineQueryFactory(line=line),
+        "dispute_a": MemberCheck.objects.create(
+            line=line,
+            member=member_a,
+            kind=MemberCheck.Kind.DISPUTED,
+            reason="Two of the jobs were on another contract",
+            raised_by=factories.UserFactory(),
+        ),
         "support_request_a": SupportRequest.objects.create(
             kind=SupportRequest.Kind.HELP,
             annual_return=line.annual_return,

@@ -63,6 +63,7 @@ from .reported import (
     quantities,
     quantities_by,
     social_value,
+    social_value_over_years,
 )
 from .shortfall import (
     SHORTFALL_GROUPS,
@@ -136,6 +137,7 @@ __all__ = [
     "shortfall_total",
     "shortfall_total_of_contracts",
     "social_value",
+    "social_value_over_years",
     "status_counts",
     "submissions_by_day",
     "submitted_filter",

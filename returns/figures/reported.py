@@ -74,8 +74,32 @@ def social_value(*, year, by_measure: dict[str, Decimal]) -> list[SocialValue]:
     by the team (quantity × proxy), or one counted in pounds (its pounds, unless the
     team set a proxy for it). Measures with neither are left out. One query."""
 
+    return _valued(
+        YearMeasure.objects.filter(year=year).select_related("measure"), by_measure
+    )
+
+
+def social_value_over_years(*, years, by_year: dict) -> Decimal | None:
+    """£ social value summed over `years`, each year's quantities (`by_year`: year
+    id → {measure code → quantity}) valued at that year's own rates, as each year's
+    report values them. One query, whatever the number of years; None when no year
+    can value anything."""
+    year_measures: dict = {}
+    for year_measure in YearMeasure.objects.filter(year__in=years).select_related(
+        "measure"
+    ):
+        year_measures.setdefault(year_measure.year_id, []).append(year_measure)
+    total = None
+    for year in years:
+        valued = _valued(year_measures.get(year.pk, []), by_year.get(year.pk, {}))
+        if valued:
+            total = (total or ZERO) + sum((row.value for row in valued), ZERO)
+    return total
+
+
+def _valued(year_measures, by_measure: dict[str, Decimal]) -> list[SocialValue]:
     rows = []
-    for year_measure in YearMeasure.objects.filter(year=year).select_related("measure"):
+    for year_measure in year_measures:
         measure = year_measure.measure
         quantity = by_measure.get(measure.code, ZERO)
         proxy = year_measure.proxy_value

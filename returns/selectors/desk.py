@@ -32,6 +32,7 @@ from returns.models import (
 )
 from returns.selectors.chasing import due_within_filter
 from returns.selectors.emails import failed_email_count
+from returns.selectors.member_checks import open_member_disputes_count
 from support.selectors import open_requests_summary
 
 LONG_OVERDUE_DAYS = 14  # "overdue by more than two weeks"
@@ -280,6 +281,15 @@ def team_desk(*, year: ReportingYear | None, today: datetime.date) -> Desk:
             ),
         ),
         _requests_figure(today),
+        DeskFigure(
+            "member_disputes",
+            "Members' disputes of approved figures",
+            open_member_disputes_count(),
+            reverse("team:member_disputes"),
+            hint="a member says a figure is wrong: keep it with a reason, or send "
+            "the return back",
+            urgent=False,
+        ),
         DeskFigure(
             "case_studies",
             "Case studies awaiting a publication decision",

@@ -16,6 +16,7 @@ from django.http import Http404
 from returns import figures
 from returns.figures import ZERO
 from returns.models import AnnualReturn, CaseStudy, ReportingYear
+from returns.selectors.member_checks import confirmed_lines_count
 
 # The outcomes in people (and hours and pounds) that members and the report show,
 # in order: (label, measure codes summed, unit, level: 0, or a part of the row above).
@@ -36,6 +37,13 @@ OUTCOMES: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("Cash donations", ("DON-CASH",), "£", 0),
     ("In-kind donations", ("DON-KIND",), "£", 0),
     ("Community projects", ("COM",), "projects", 0),
+    ("Time with schools and colleges", ("EDU",), "hours", 0),
+    ("Staff given mental health or wellbeing support", ("WEL",), "people", 0),
+    ("Spend with suppliers in the member's area", ("SUP-LOC",), "£", 0),
+    ("Spend with small businesses, charities and social enterprises", ("SUP-SME",),
+     "£", 0),
+    ("Carbon emissions saved", ("ENV-CO2",), "tonnes CO2e", 0),
+    ("Waste diverted from landfill", ("ENV-WST",), "tonnes", 0),
 )  # fmt: skip
 
 AWAITING_LABELS = {
@@ -53,6 +61,7 @@ class Outcome:
     quantity: Decimal
     last_year: Decimal | None = None
     level: int = 0  # 1: part of the row above at level 0; 2: of the row at 1
+    to_date: Decimal | None = None  # since the first reporting year (running total)
 
     @property
     def change(self) -> Decimal | None:
@@ -72,7 +81,9 @@ class Outcome:
 
 
 def outcomes(
-    by_measure: dict[str, Decimal], last_year: dict[str, Decimal] | None = None
+    by_measure: dict[str, Decimal],
+    last_year: dict[str, Decimal] | None = None,
+    to_date: dict[str, Decimal] | None = None,
 ) -> list[Outcome]:
     def total(values, codes):
         return sum((values.get(code, ZERO) for code in codes), ZERO)
@@ -84,9 +95,62 @@ def outcomes(
             quantity=total(by_measure, codes),
             last_year=None if last_year is None else total(last_year, codes),
             level=level,
+            to_date=None if to_date is None else total(to_date, codes),
         )
         for label, codes, unit, level in OUTCOMES
     ]
+
+
+@dataclass(frozen=True)
+class RunningTotals:
+    """Approved figures added up over every reporting year from the first to the
+    year shown (the consortium's figures since it began counting). People are
+    counted in each year's return, so someone sustained in a job for three years
+    counts in each of them: the page says so."""
+
+    first_year: ReportingYear
+    year: ReportingYear
+    years: int
+    target: Decimal
+    delivered: Decimal
+    quantities: dict
+    employment_opportunities: Decimal
+    social_value_total: Decimal | None
+
+
+def running_totals(
+    *, year: ReportingYear, lines: QuerySet | None = None
+) -> RunningTotals | None:
+    """Since the first reporting year, up to and including `year`, over `lines`
+    (default every approved line; a member's page passes its own). Each year's
+    pounds of social value use that year's proxy values, as its report does. Four
+    queries, whatever the number of years and lines."""
+    lines = figures.reported_lines() if lines is None else lines
+    lines = lines.filter(annual_return__year__starts_on__lte=year.starts_on)
+    years = list(
+        ReportingYear.objects.filter(starts_on__lte=year.starts_on).order_by(
+            "starts_on"
+        )
+    )
+    if not years:
+        return None
+    sums = figures.totals(lines=lines)
+    by_year = figures.quantities_by("year", lines=lines)
+    quantities: dict[str, Decimal] = {}
+    for year_quantities in by_year.values():
+        for code, quantity in year_quantities.items():
+            quantities[code] = quantities.get(code, ZERO) + quantity
+    social = figures.social_value_over_years(years=years, by_year=by_year)
+    return RunningTotals(
+        first_year=years[0],
+        year=year,
+        years=len(years),
+        target=sums["target"],
+        delivered=sums["delivered"],
+        quantities=quantities,
+        employment_opportunities=figures.employment_opportunities(quantities),
+        social_value_total=social,
+    )
 
 
 # --- Member pages ------------------------------------------------------------------
@@ -120,6 +184,7 @@ class MemberYear:
     totals: dict
     outcomes: list[Outcome]
     case_studies: list[CaseStudy]
+    running: RunningTotals | None = None
 
     @property
     def approved_rows(self) -> list[MemberContractRow]:
@@ -193,13 +258,20 @@ def member_year(*, member, year: ReportingYear) -> MemberYear:
         .filter(line__annual_return__year=year)
         .order_by("line__contract__reference", "created_at")
     )
+    running = running_totals(
+        year=year, lines=figures.reported_lines().filter(member=member)
+    )
     return MemberYear(
         member=member,
         year=year,
         rows=list(rows.values()),
         totals=_totals_of_contracts(by_contract_figures),
-        outcomes=outcomes(_quantities_of_contracts(by_contract.values())),
+        outcomes=outcomes(
+            _quantities_of_contracts(by_contract.values()),
+            to_date=running.quantities if running else None,
+        ),
         case_studies=case_studies,
+        running=running,
     )
 
 
@@ -375,6 +447,16 @@ class ImpactReport:
     case_studies: list[CaseStudy]
     returns_approved: int
     returns_expected: int
+    running: RunningTotals | None = None
+    lines_confirmed: int = 0  # approved lines whose member confirmed the figures
+
+    @property
+    def approved_percent(self) -> int | None:
+        """The share of the year's expected returns the report is based on."""
+        if not self.returns_expected:
+            return None
+        share = Decimal(self.returns_approved * 100) / self.returns_expected
+        return int(share.quantize(Decimal("1")))
 
     @property
     def headline(self) -> Outcome:
@@ -479,12 +561,17 @@ def impact_report(*, year: ReportingYear) -> ImpactReport:
         )
     ]
     counts = figures.status_counts(year=year)
+    running = running_totals(year=year)
     return ImpactReport(
         year=year,
         last_year=last_year,
         totals=_reported_totals(lines),
         last_totals=last_totals,
-        outcomes=outcomes(this_quantities, last_quantities),
+        outcomes=outcomes(
+            this_quantities,
+            last_quantities,
+            to_date=running.quantities if running else None,
+        ),
         social_value=social,
         social_value_total=_social_value_total(social),
         last_social_value_total=last_social,
@@ -500,6 +587,8 @@ def impact_report(*, year: ReportingYear) -> ImpactReport:
             for status, n in counts.items()
             if status != AnnualReturn.Status.NOT_REQUIRED
         ),
+        running=running,
+        lines_confirmed=confirmed_lines_count(year=year),
     )
 
 
@@ -549,6 +638,31 @@ def report_sheets(report: ImpactReport) -> list[tuple[str, list[str], list[list]
     headlines.append(compare_row(report.credits))
     if report.social_value_outcome is not None:
         headlines.append(compare_row(report.social_value_outcome))
+    # Issue 22: what the report is based on, members' confirmations, running totals.
+    headlines.append(
+        ["Returns approved", "returns", report.returns_approved, None, None]
+    )
+    headlines.append(
+        ["Returns expected", "returns", report.returns_expected, None, None]
+    )
+    headlines.append(
+        ["Contracts whose figures members confirmed", "contracts",
+         report.lines_confirmed, None, None]
+    )  # fmt: skip
+    running = report.running
+    if running is not None and running.years > 1:
+        since = f"since {running.first_year.label}"
+        headlines.append(
+            [f"Employment opportunities {since}", "people",
+             running.employment_opportunities, None, None]
+        )  # fmt: skip
+        headlines.append(
+            [f"Credits delivered {since}", "credits", running.delivered, None, None]
+        )
+        if running.social_value_total is not None:
+            headlines.append(
+                [f"Social value {since}", "£", running.social_value_total, None, None]
+            )
     breakdown_header = [
         "Contracts",
         "Target credits",

@@ -154,6 +154,36 @@ def evidence_erase(*, evidence: Evidence, acting_user, reason: str = "") -> Evid
     return evidence
 
 
+@transaction.atomic
+def evidence_member_share(*, evidence: Evidence, acting_user, share: bool) -> Evidence:
+    """The team's decision that the member whose contract it is may see this
+    evidence's title (`share=True`), or no longer may. The file itself is never
+    offered to members. Recorded as an event on the return."""
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.erased_at:
+        raise ValidationError(ALREADY_ERASED)
+    if share == (evidence.member_approved_at is not None):
+        return evidence  # already so: a second click changes nothing
+    evidence.member_approved_at = timezone.now() if share else None
+    evidence.member_approved_by = acting_user if share else None
+    evidence.save(update_fields=["member_approved_at", "member_approved_by"])
+    line = evidence.line
+    event_record(
+        annual_return=line.annual_return,
+        kind=events.EVIDENCE_MEMBER_APPROVED
+        if share
+        else events.EVIDENCE_MEMBER_WITHDRAWN,
+        actor=acting_user,
+        snapshot={
+            "evidence_id": evidence.pk,
+            "line_id": line.pk,
+            "contract": line.contract.reference,
+            "original_name": evidence.original_name,
+        },
+    )
+    return evidence
+
+
 def _years_before(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year - years)

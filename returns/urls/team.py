@@ -18,6 +18,7 @@ from returns.views import (
     team_records,
     years,
 )
+from returns.views.member import checks as member_checks
 
 app_name = "team"
 
@@ -54,6 +55,11 @@ urlpatterns = [
         name="evidence_download",
     ),
     path(
+        "evidence/<id:evidence_id>/member/",
+        evidence.evidence_member_share_view,
+        name="evidence_member_share",
+    ),
+    path(
         "evidence/<id:evidence_id>/erase/",
         evidence.evidence_erase_view,
         name="evidence_erase",
@@ -61,6 +67,12 @@ urlpatterns = [
     path("emails/failed/", emails.failed, name="emails_failed"),
     path("emails/<id:pk>/send-again/", emails.send_again, name="email_send_again"),
     path("queries/", queries.open_queries, name="queries"),
+    path("member-disputes/", member_checks.disputes, name="member_disputes"),
+    path(
+        "member-disputes/<id:dispute_id>/",
+        member_checks.dispute_answer,
+        name="member_dispute_answer",
+    ),
     path("queries/<id:query_id>/", queries.answer, name="query_answer"),
     path(
         "case-studies/",

@@ -2,7 +2,11 @@
 the return download them; an administrator erases them."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from core.uploads import human_size, takes_upload, upload_refused
 from returns.forms.attachments import EvidenceForm
@@ -11,6 +15,7 @@ from returns.selectors import attachments
 from returns.services.evidence import (
     evidence_add,
     evidence_erase,
+    evidence_member_share,
     return_evidence_bytes,
 )
 
@@ -94,3 +99,22 @@ def evidence_erase_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
         what=f"the evidence file {evidence.original_name}",
         success=f"{evidence.original_name} erased",
     )
+
+
+@team_required
+@require_POST
+def evidence_member_share_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The team shows an evidence file's title to the contract's member, or stops."""
+    evidence = attachments.team_evidence_get(pk=evidence_id)
+    share = request.POST.get("share") == "yes"
+    try:
+        evidence_member_share(evidence=evidence, acting_user=request.user, share=share)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"{evidence.original_name}: "
+            + ("the member can see its title" if share else "hidden from the member"),
+        )
+    return redirect("team:contract", contract_id=evidence.line.contract_id)

@@ -23,6 +23,7 @@ from returns.forms.team import (
 )
 from returns.models import AnnualReturn, ReportingYear, ReturnLine
 from returns.selectors import review as review_selectors
+from returns.selectors.member_checks import latest_checks
 from returns.selectors.years import current_reporting_year
 from returns.services import review as review_services
 from returns.services.confirmation import ConfirmationNeeded
@@ -65,6 +66,7 @@ def _review_context(annual_return: AnnualReturn) -> dict:
     lines = review_selectors.review_lines(annual_return=annual_return)
     comparisons = figures.line_comparisons(lines=lines, year=annual_return.year)
     comments = review_selectors.line_comments(annual_return=annual_return)
+    member_words = latest_checks(lines=annual_return.lines.all())
     counted = [line for line in lines if not line.is_excluded]
     target = sum((line.target_credits for line in counted), figures.ZERO)
     entered = sum((line.delivered_credits for line in counted), figures.ZERO)
@@ -77,6 +79,7 @@ def _review_context(annual_return: AnnualReturn) -> dict:
                 "below_target": line.delivered_credits < line.target_credits,
                 "short_by": max(line.target_credits - line.delivered_credits, 0),
                 "comment": comments.get(line.pk, ""),
+                "member_check": member_words.get(line.pk),
             }
             for line in lines
         ],

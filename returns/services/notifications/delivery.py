@@ -131,6 +131,15 @@ def _send_group(rows: list[Notification], *, token: str, connection) -> str:
             "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
         }
         email_message(kind, context, to=address, connection=connection).send()
+    elif kind in (Kind.MEMBER_APPROVED, Kind.MEMBER_AT_RISK):
+        from .members import NothingToTell, member_email_context
+
+        try:
+            context = member_email_context(rows)
+        except NothingToTell as reason:
+            raise NotWanted(str(reason)) from None
+        address = rows[0].recipient.email
+        email_message(kind, context, to=address, connection=connection).send()
     else:
         wanted = _still_wanted(rows)
         if len(wanted) < len(rows):

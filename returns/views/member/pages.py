@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import current_member, members_for_user
@@ -7,6 +8,8 @@ from accounts.services import member_switch
 from core.exports import xlsx_bytes
 from returns.models import Measure
 from returns.selectors import reports
+from returns.selectors.contract_life import contract_life, member_contract_get
+from returns.selectors.member_home import member_attention
 
 from ..access import member_required
 
@@ -18,7 +21,9 @@ def _member_or_404(request):
     return member
 
 
-def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
+def _render_year(
+    request: HttpRequest, year_slug: str | None, *, home: bool = False
+) -> HttpResponse:
     member = _member_or_404(request)
     years = list(reports.member_years(member=member))
     year = reports.member_year_or_404(member=member, year_slug=year_slug, years=years)
@@ -32,13 +37,17 @@ def _render_year(request: HttpRequest, year_slug: str | None) -> HttpResponse:
             "year": year,
             "years": years,
             "page": page,
+            # The home page leads with what needs the member's attention.
+            "attention": member_attention(member=member, today=timezone.localdate())
+            if home
+            else None,
         },
     )
 
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
-    return _render_year(request, None)
+    return _render_year(request, None, home=True)
 
 
 @member_required
@@ -89,3 +98,18 @@ def case_study(request: HttpRequest, case_study_id: int) -> HttpResponse:
         reports.member_case_studies(members=members), pk=case_study_id
     )
     return render(request, "returns/member/case_study.html", {"study": study})
+
+
+@member_required
+def contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """One contract while it has been the member's: its years with them, approved
+    figures only, against its delivery plan."""
+    member = _member_or_404(request)
+    life = contract_life(
+        contract=member_contract_get(member=member, contract_id=contract_id),
+        today=timezone.localdate(),
+        member=member,
+    )
+    return render(
+        request, "returns/member/contract.html", {"life": life, "member": member}
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.selectors import current_supplier, suppliers_for_user
 from returns.selectors import completeness
 from returns.selectors import supplier as supplier_selectors
+from returns.selectors.member_checks import latest_checks
 
 from ..access import supplier_or_team_required, supplier_required
 from .common import credits_percent, return_for
@@ -37,6 +38,22 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def member_check_hint(check) -> str:
+    """The member's word on a line, and the team's answer, as the supplier reads
+    it."""
+    if check is None:
+        return ""
+    if check.kind == check.Kind.CONFIRMED:
+        return ". Confirmed by the member"
+    what = f" ({check.measure.name})" if check.measure else ""
+    hint = f". Disputed by the member{what}: {check.reason}"
+    if check.answered_at:
+        hint += (
+            f". {check.get_outcome_display()} by the social value team: {check.answer}"
+        )
+    return hint
+
+
 @supplier_or_team_required
 def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The task list: one section per contract with its status."""
@@ -46,6 +63,7 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     completeness.attach_sent_back_comments(annual_return, lines)
     states = [(line, completeness.line_state(line, today=today)) for line in lines]
     progress = completeness.return_progress(states)
+    member_words = latest_checks(lines=annual_return.lines.all())
     items = []
     for line, state in states:
         hint = (
@@ -61,6 +79,7 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
             )
         if state.status == completeness.AMENDED:
             hint += ". You changed this contract after the return was sent back"
+        hint += member_check_hint(member_words.get(line.pk))
         status_text, status_colour = state.label, state.colour
         if state.status == completeness.EXCLUDED:
             hint = f"{line.member.name}. Excluded: {line.excluded_reason}"
