@@ -5,6 +5,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from api import pages as api_pages
 from returns.views import case_studies
 
 from . import health, views
@@ -35,4 +36,8 @@ urlpatterns = [
     path("team/", include("returns.urls.team")),
     path("member/", include("returns.urls.member")),
     path("impact/", include("returns.urls.impact")),
+    path("api/v1/docs/", api_pages.docs, name="api_docs"),
+    path("api/v1/", include("api.urls")),
+    path("open-data/", include("api.urls_opendata")),
+    path("", include("api.urls_pages")),
 ]
