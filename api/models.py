@@ -89,6 +89,9 @@ class ApiTokenUse(models.Model):
     class Meta:
         indexes = [models.Index(fields=["token", "-at"], name="api_use_token_at")]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class ScheduledExtract(models.Model):
     """The team's decision that a member gets a monthly CSV of its contract figures
@@ -125,3 +128,6 @@ class ExtractFile(models.Model):
                 fields=["extract", "month"], name="extract_file_one_per_month"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.extract.member} {self.month:%Y-%m}"

@@ -68,11 +68,14 @@ def filtered_lines(lines: QuerySet[ReturnLine], filters: dict) -> QuerySet[Retur
 
 
 def years_for(token: ApiToken | None) -> QuerySet[ReportingYear]:
-    """The team sees every year; anyone else the years that have been issued."""
+    """The team sees every year, opened ones too; anyone else the years that have
+    returns (issued or imported): a year still being prepared is the team's."""
     years = ReportingYear.objects.order_by("-starts_on")
     if token is not None and token.scope == Scope.TEAM:
         return years
-    return years.filter(issued_at__isnull=False)
+    return years.filter(
+        Exists(AnnualReturn.objects.filter(year=OuterRef("pk")).order_by())
+    )
 
 
 def year_for(token: ApiToken | None, slug: str) -> ReportingYear:
