@@ -38,6 +38,8 @@ def _filter_parameters(*names):
 
 
 class YearList(ApiView):
+    """Reporting years: the team's every year, anyone else's the years with returns."""
+
     @extend_schema(
         responses=serializers.YearSerializer(many=True),
         summary="Reporting years",
@@ -48,6 +50,8 @@ class YearList(ApiView):
 
 
 class YearMeasures(ApiView):
+    """The year's measures with their credit values and proxy values."""
+
     @extend_schema(
         responses=serializers.MeasureSerializer(many=True),
         summary="The measures of a year, with its credit values",
@@ -64,6 +68,8 @@ class YearMeasures(ApiView):
 
 
 class ContractList(ApiView):
+    """Contracts with a line you may see, and their member, supplier and framework in each year (the snapshot of that year)."""
+
     @extend_schema(
         parameters=_filter_parameters("year", "member", "framework", "supplier"),
         responses=serializers.ContractSerializer(many=True),
@@ -83,6 +89,8 @@ class ContractList(ApiView):
 
 
 class ContractDetail(ApiView):
+    """One contract you may see; another organisation's is not found."""
+
     @extend_schema(responses=serializers.ContractSerializer, summary="A contract")
     def get(self, request, contract_id: int):
         contract = selectors.contract_for(token_of(request), contract_id)
@@ -90,6 +98,8 @@ class ContractDetail(ApiView):
 
 
 class ContractFigures(ApiView):
+    """A contract's figures in each year and to date. A member's token reads approved figures of the years the contract was the member's."""
+
     @extend_schema(
         responses=serializers.ContractFiguresSerializer,
         summary="A contract's figures in each year and to date",
@@ -106,6 +116,8 @@ class ContractFigures(ApiView):
 
 
 class YearContractFigures(ApiView):
+    """Every contract's figures in a year: the member's page's table (a member's token), or the team's or a supplier's lines. Delivered counts approved returns only; awaiting review is apart."""
+
     @extend_schema(
         parameters=_filter_parameters("member", "framework", "supplier"),
         responses=serializers.YearContractRowSerializer(many=True),
@@ -137,6 +149,8 @@ class YearContractFigures(ApiView):
 
 
 class ReturnList(ApiView):
+    """Returns with their status: a supplier's token its own, the team's every return. A member's token is refused."""
+
     @extend_schema(
         parameters=_filter_parameters("year", "member", "framework", "supplier"),
         responses=serializers.ReturnSerializer(many=True),
@@ -157,6 +171,8 @@ class ReturnList(ApiView):
 
 
 class YearCompletion(ApiView):
+    """The completion page's figures of a year, in total and by framework (team tokens only)."""
+
     permission_classes = [TeamToken]
 
     @extend_schema(
@@ -171,6 +187,8 @@ class YearCompletion(ApiView):
 
 
 class ImpactReport(ApiView):
+    """A published year's impact report figures, open to anyone; an unpublished year is not found."""
+
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
