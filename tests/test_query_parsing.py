@@ -14,7 +14,7 @@ from django.urls.converters import IntConverter, StringConverter
 from core.querystring import IdField, PageField, QueryForm, SearchField
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_APPS = ("accounts", "frameworks", "returns", "portal", "core", "demo")
+PROJECT_APPS = ("accounts", "frameworks", "returns", "portal", "core", "demo", "api")
 
 
 def _patterns(resolver):
