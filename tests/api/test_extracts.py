@@ -54,7 +54,9 @@ def test_a_stopped_extract_is_not_written_and_only_the_team_may_change_them(
     team_client.post("/team/extracts/", {"member": member.pk, "active": "1"})
     team_client.post("/team/extracts/", {"member": member.pk, "active": "0"})
     assert extracts_write(today=datetime.date(2025, 6, 3)) == 0
-    assert member_client.post("/team/extracts/", {"member": member.pk}).status_code == 403
+    assert (
+        member_client.post("/team/extracts/", {"member": member.pk}).status_code == 403
+    )
     assert team_client.post("/team/extracts/", {"member": "9" * 40}).status_code == 404
 
 
