@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
+from demo.api import build_api
 from demo.attachments import build_attachments
 from demo.chasing import build_chasing
 from demo.consortium import (
@@ -79,6 +80,7 @@ STEPS: list[Step] = [
     # A second supplier's last-year return approved by the team (after the above).
     build_review_season,
     build_published_report,  # after past years are approved
+    build_api,  # an API token and a monthly extract (issue 24): after the figures
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

@@ -12,7 +12,6 @@ from api.extracts import extracts_write
 from api.models import ExtractFile, ScheduledExtract
 from api.tasks import write_member_extracts
 from returns.models import ReportingYear
-from tests import factories
 from tests.returns.impact_world import build_impact_world
 
 pytestmark = pytest.mark.django_db
