@@ -44,6 +44,7 @@ def _tokens_page(request, form, *, secret=None, created=None, status=200):
             "tokens": tokens,
             "secret": secret,
             "created": created,
+            "is_team": is_team(request.user),
         },
         status=status,
     )

@@ -435,7 +435,7 @@ def measure_api(run: Run) -> None:
         Result(
             "api",
             f"API: a member's contract figures, {approved.label}, "
-            f"{len(urls)} pages of 100 (member token)",
+            f"{len(urls)} page(s) of 100 (member token)",
             _ms(page_ms / 1000),
             f"{small.queries} queries for a page of 10",
             None,
