@@ -4,6 +4,7 @@ organisation's ids are not found."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
@@ -199,3 +200,15 @@ class ImpactReport(ApiView):
     def get(self, request, year_slug: str):
         report = selectors.published_report(year_slug)
         return with_etag(request, serializers.ImpactReportSerializer(report).data)
+
+
+class NotFound(ApiView):
+    """Any other path under /api/v1/: a problem, as every API error is."""
+
+    permission_classes = [permissions.AllowAny]
+    schema = None  # not an endpoint
+
+    def get(self, request, *args, **kwargs):
+        raise Http404
+
+    post = put = patch = delete = get

@@ -1,6 +1,6 @@
 """`/api/v1/`: the read-only JSON API, its OpenAPI schema and documentation."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from . import api_views
@@ -42,4 +42,6 @@ urlpatterns = [
         api_views.ImpactReport.as_view(),
         name="impact_report",
     ),
+    # Last: any other path is a problem+json 404 (unnamed: nothing links to it).
+    re_path(r"^.*$", api_views.NotFound.as_view()),
 ]

@@ -20,7 +20,7 @@ def _api_paths() -> set[str]:
     )
     paths = set()
     for pattern in api.url_patterns:
-        if pattern.name == "schema":
+        if pattern.name in ("schema", None):
             continue
         route = re.sub(r"<\w+:(\w+)>", r"{\1}", str(pattern.pattern))
         paths.add(f"/api/v1/{route}")

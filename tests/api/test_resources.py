@@ -253,3 +253,14 @@ def test_a_cursor_whose_position_holds_a_nul_is_not_found(world, member_a_secret
     cursor = base64.b64encode(b"p=%00x").decode()
     response = api_get(f"/api/v1/contracts/?cursor={cursor}", member_a_secret)
     assert response.status_code == 404
+
+
+def test_an_unknown_api_path_or_method_is_a_problem_too(world, member_a_secret):
+    from django.test import Client
+
+    response = api_get("/api/v1/no-such-thing/", member_a_secret)
+    assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    posted = Client().post(
+        "/api/v1/years/", headers={"Authorization": f"Bearer {member_a_secret}"}
+    )
+    assert posted.status_code == 405 and posted["Content-Type"] == PROBLEM
