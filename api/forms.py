@@ -5,6 +5,7 @@ from django import forms
 
 from accounts.permissions import is_team
 from accounts.selectors import members_for_user, suppliers_for_user
+from core.querystring import IdField
 
 from .models import ApiToken
 from .services import EXPIRY_CHOICES_DAYS, NAME_MAX_LENGTH
@@ -68,3 +69,12 @@ class TokenCreateForm(forms.Form):
             "scope": ApiToken.Scope.SUPPLIER,
             "supplier": Supplier.objects.get(pk=pk),
         }
+
+
+class ExtractSwitchForm(forms.Form):
+    """The team's start or stop of a member's monthly extract."""
+
+    member = IdField(required=True)
+    active = forms.TypedChoiceField(
+        choices=[("1", "Start"), ("0", "Stop")], coerce=lambda value: value == "1"
+    )

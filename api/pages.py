@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ from accounts.services.sessions import session_passed_two_factor
 from frameworks.models import Member
 from returns.views.access import team_required
 
-from .forms import TokenCreateForm
+from .forms import ExtractSwitchForm, TokenCreateForm
 from .models import ApiToken, ScheduledExtract
 from .services import extract_set, token_create, token_revoke
 
@@ -101,8 +101,11 @@ def docs(request: HttpRequest) -> HttpResponse:
 def extracts(request: HttpRequest) -> HttpResponse:
     """The team's list of members who get a monthly CSV, and the switch."""
     if request.method == "POST":
-        member = get_object_or_404(Member, pk=_posted_id(request.POST.get("member")))
-        active = request.POST.get("active") == "1"
+        form = ExtractSwitchForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        member = get_object_or_404(Member, pk=form.cleaned_data["member"])
+        active = form.cleaned_data["active"]
         extract_set(member=member, active=active, acting_user=request.user)
         messages.success(
             request,
@@ -122,13 +125,3 @@ def extracts(request: HttpRequest) -> HttpResponse:
             "rows": [(member, extracts_by_member.get(member.pk)) for member in members],
         },
     )
-
-
-def _posted_id(value) -> int:
-    from core.querystring import MAX_ID
-
-    try:
-        number = int(value or "")
-    except ValueError:
-        return 0
-    return number if 0 < number <= MAX_ID else 0

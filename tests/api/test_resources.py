@@ -264,3 +264,18 @@ def test_an_unknown_api_path_or_method_is_a_problem_too(world, member_a_secret):
         "/api/v1/years/", headers={"Authorization": f"Bearer {member_a_secret}"}
     )
     assert posted.status_code == 405 and posted["Content-Type"] == PROBLEM
+
+
+@pytest.mark.parametrize("url", ["/api/v1/contracts/", "/api/v1/returns/"])
+def test_the_lists_take_constant_queries(
+    world, team_secret, url, django_assert_max_num_queries
+):
+    for n in range(6):
+        factories.ReturnLineFactory(
+            annual_return__year=world["this"], contract__reference=f"Z-{n}"
+        )
+    with django_assert_max_num_queries(20) as small:
+        api_get(url + "?page_size=2", team_secret)
+    with django_assert_max_num_queries(20) as large:
+        api_get(url + "?page_size=9", team_secret)
+    assert len(large.captured_queries) == len(small.captured_queries)
