@@ -112,7 +112,7 @@ def extracts_write(*, today: datetime.date | None = None) -> int:
         try:
             with transaction.atomic():
                 made = ExtractFile(extract=extract, month=month, rows=rows)
-                made.file.save(f"extracts/{name}", ContentFile(body), save=False)
+                made.file.save(name, ContentFile(body), save=False)
                 try:
                     made.save()
                 except IntegrityError:

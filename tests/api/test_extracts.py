@@ -65,3 +65,46 @@ def test_the_beat_task_is_a_thin_wrapper(world, team_user):
     extract_set(member=world["member_b"], active=True, acting_user=team_user)
     assert write_member_extracts.delay().get() == 1
     assert write_member_extracts.delay().get() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_write_one_file(team_user):
+    import threading
+
+    from django.db import connections
+
+    from api.services import extract_set
+
+    world = build_impact_world()
+    ReportingYear.objects.filter(pk=world["this"].pk).update(
+        issued_at=datetime.datetime(2025, 4, 14, tzinfo=datetime.UTC)
+    )
+    extract_set(member=world["member_a"], active=True, acting_user=team_user)
+    barrier = threading.Barrier(2)
+    written: list[int] = []
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            written.append(extracts_write(today=datetime.date(2025, 6, 3)))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert sorted(written) == [0, 1]
+    made = ExtractFile.objects.get()
+    # The storage is the process's (other tests' files are there too): the loser's
+    # file of this member and month was removed.
+    _, files = default_storage.listdir("extracts")
+    reference = world["member_a"].reference
+    ours = [name for name in files if name.startswith(f"{reference}-2025-06")]
+    assert ours == [made.file.name.removeprefix("extracts/")]
