@@ -141,3 +141,21 @@ def test_a_token_past_its_rate_limit_gets_429_with_retry_after(member, member_us
         datetime.datetime(2026, 1, 5, 10, 1, 1, tzinfo=datetime.UTC)
     ):
         assert api_get(YEARS, secret).status_code == 200
+
+
+def test_an_administrator_revokes_a_leaked_token_in_the_admin(member, member_user):
+    # The demo's administrator is a superuser: the admin's model permissions.
+    admin_client_portal = signed_in(
+        Client(), factories.AdministratorFactory(is_superuser=True)
+    )
+    secret = secret_for(member_user, member=member)
+    token = ApiToken.objects.get()
+    page = admin_client_portal.get(f"/admin/api/apitoken/{token.pk}/change/")
+    assert page.status_code == 200
+    assert token.token_hash not in page.content.decode()
+    response = admin_client_portal.post(
+        "/admin/api/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    assert api_get(YEARS, secret).status_code == 401
