@@ -343,6 +343,8 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-svr000")
 OPEN_DATA_PUBLISHER = env.str(
     "OPEN_DATA_PUBLISHER", default="The social value consortium"
 )
+# Seconds a built open data file is served from the cache (see api.opendata_views).
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=600)
 OPEN_DATA_LICENCE_URL = env.str(
     "OPEN_DATA_LICENCE_URL",
     default="https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",

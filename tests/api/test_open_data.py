@@ -174,3 +174,17 @@ def test_the_tables_are_the_reports_and_an_unpublished_year_is_not_found(client)
         "C-1",
         "C-2",
     ]
+
+
+def test_a_built_file_is_served_from_the_cache_with_the_portals_address(
+    client, django_assert_num_queries
+):
+    world = build_impact_world()
+    team = factories.TeamUserFactory()
+    report_publish(year=world["this"], acting_user=team, confirmed=True)
+    url = f"/open-data/{world['this'].slug}/ocds-release-package.json"
+    first = client.get(url).content
+    with django_assert_num_queries(1):  # the year only
+        assert client.get(url).content == first
+    package = json.loads(first)
+    assert package["uri"] == f"http://127.0.0.1:8000{url}"
