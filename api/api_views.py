@@ -85,7 +85,9 @@ class ContractList(ApiView):
             selectors.contracts_for(token, filters), request, view=self
         )
         return paginator.get_paginated_response(
-            serializers.ContractSerializer(page, many=True).data
+            serializers.ContractSerializer(
+                page, many=True, context={"token": token}
+            ).data
         )
 
 
@@ -94,8 +96,11 @@ class ContractDetail(ApiView):
 
     @extend_schema(responses=serializers.ContractSerializer, summary="A contract")
     def get(self, request, contract_id: int):
-        contract = selectors.contract_for(token_of(request), contract_id)
-        return Response(serializers.ContractSerializer(contract).data)
+        token = token_of(request)
+        contract = selectors.contract_for(token, contract_id)
+        return Response(
+            serializers.ContractSerializer(contract, context={"token": token}).data
+        )
 
 
 class ContractFigures(ApiView):

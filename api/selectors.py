@@ -64,6 +64,17 @@ def filtered_lines(lines: QuerySet[ReturnLine], filters: dict) -> QuerySet[Retur
     return lines
 
 
+def status_for(token: ApiToken, status: str) -> str:
+    """A return's status as the token's pages show it. A member's pages say only
+    "Approved", "Awaiting review" or "Not yet submitted" (never that a return was
+    sent back): so does its token."""
+    if token.scope != Scope.MEMBER:
+        return status
+    if status in (AnnualReturn.Status.APPROVED, AnnualReturn.Status.SUBMITTED):
+        return status
+    return "not_yet_submitted"
+
+
 # --- Years and measures ---------------------------------------------------------------
 
 
@@ -185,7 +196,7 @@ def contract_figures(token: ApiToken, contract: Contract) -> ContractFigures:
         row = YearFigures(
             year=label,
             member=line.member.name if line.member else None,
-            status=status,
+            status=status_for(token, status),
             approved=approved,
         )
         figure = by_year.get(label)
@@ -265,7 +276,7 @@ def year_contract_rows(
             framework=line.lot.framework.name,
             lot=line.lot.number,
             local_authority=line.local_authority.name if line.local_authority else "",
-            status=line.annual_return.status,
+            status=status_for(token, line.annual_return.status),
             approved=is_approved,
             status_label="Approved"
             if is_approved

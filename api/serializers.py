@@ -48,7 +48,12 @@ class MemberByYearSerializer(serializers.Serializer):
     supplier = NamedSerializer(source="annual_return.supplier")
     framework = NamedSerializer(source="lot.framework")
     lot = serializers.CharField(source="lot.number")
-    return_status = serializers.CharField(source="annual_return.status")
+    return_status = serializers.SerializerMethodField()
+
+    def get_return_status(self, line) -> str:
+        from .selectors import status_for
+
+        return status_for(self.context["token"], line.annual_return.status)
 
 
 class ContractSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
 """The API's resources on the hand-built impact world (tests/returns/impact_world.py):
 scoped exactly as the pages are, with the pages' figures."""
 
+import json
+
 import pytest
 from django.utils import timezone
 
@@ -279,3 +281,15 @@ def test_the_lists_take_constant_queries(
     with django_assert_max_num_queries(20) as large:
         api_get(url + "?page_size=9", team_secret)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_members_token_never_learns_a_return_was_sent_back(world, member_a_secret):
+    """C-4's return is with its supplier for amendment: the member's page says "Not
+    yet submitted", and so does the API."""
+    c4 = world["contracts"]["C-4"]
+    detail = api_get(f"/api/v1/contracts/{c4.pk}/", member_a_secret).json()
+    assert [y["return_status"] for y in detail["by_year"]] == ["not_yet_submitted"]
+    figures_ = api_get(f"/api/v1/contracts/{c4.pk}/figures/", member_a_secret).json()
+    assert figures_["years"][0]["status"] == "not_yet_submitted"
+    rows = api_get("/api/v1/years/2024-25/contract-figures/", member_a_secret).json()
+    assert "returned" not in json.dumps(rows)
