@@ -5,7 +5,7 @@ token here: the person does, on their API tokens page, and sees it once."""
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from core.admin_mixins import NoDeletePlainAdmin
+from core.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
 
 from .models import ApiToken, ScheduledExtract
 
@@ -53,7 +53,7 @@ class ApiTokenAdmin(NoDeletePlainAdmin):
 
 
 @admin.register(ScheduledExtract)
-class ScheduledExtractAdmin(NoDeletePlainAdmin):
+class ScheduledExtractAdmin(NoDeleteAdmin):
     list_display = ["member", "is_active", "created_by", "created_at"]
     readonly_fields = ["member", "created_by", "created_at"]
 

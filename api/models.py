@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class ApiToken(models.Model):
@@ -105,6 +106,9 @@ class ScheduledExtract(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Who turned it on or off, and when (the team's history page reads it).
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Monthly extract for {self.member}"
