@@ -176,13 +176,22 @@ TO_DATE_NOTES = {
 def contract_figures(token: ApiToken, contract: Contract) -> ContractFigures:
     """A contract's figures in each year it has a visible line, and to date. The
     member's to date is its page's: approved years while the contract was its."""
-    visible = {
-        line.annual_return.year.label: line
-        for line in visible_lines(token)
+    visible: dict[str, ReturnLine] = {}
+    for line in (
+        visible_lines(token)
         .filter(contract=contract)
         .select_related("annual_return__year", "member")
-        .order_by("annual_return__year__starts_on", "annual_return__status")
-    }
+        .order_by("annual_return__year__starts_on", "pk")
+    ):
+        label = line.annual_return.year.label
+        shown = visible.get(label)
+        # A contract on two returns in a year (novated): the approved one shows, as
+        # on the member's page; the figures add up both.
+        if shown is None or (
+            shown.annual_return.status != AnnualReturn.Status.APPROVED
+            and line.annual_return.status == AnnualReturn.Status.APPROVED
+        ):
+            visible[label] = line
     lines = figure_lines(token).filter(contract=contract)
     by_year = {
         row["annual_return__year__label"]: row
