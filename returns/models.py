@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core import limits
 from core.fields import CreditsField, MoneyField, QuantityField, RateField
 
 REASON_MAX_LENGTH = 4000  # a line's reasons and recovery plan, every way in
@@ -219,10 +220,12 @@ class AnnualReturn(models.Model):
     )
     issued_at = models.DateTimeField(null=True, blank=True)
     extended_deadline = models.DateField(null=True, blank=True)
-    extension_reason = models.TextField(blank=True)
-    not_required_reason = models.TextField(blank=True)
+    extension_reason = models.TextField(blank=True, max_length=limits.NOTE)
+    not_required_reason = models.TextField(blank=True, max_length=limits.NOTE)
     returned_reason = models.TextField(
-        blank=True, help_text="Why the team sent it back; shown to the supplier."
+        blank=True,
+        max_length=limits.MESSAGE,
+        help_text="Why the team sent it back; shown to the supplier.",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     first_submitted_at = models.DateTimeField(null=True, blank=True)
@@ -306,7 +309,7 @@ class ReturnLine(models.Model):
     shortfall_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     recovery_plan = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     recovery_by = models.DateField(null=True, blank=True)
-    excluded_reason = models.TextField(blank=True)
+    excluded_reason = models.TextField(blank=True, max_length=limits.MESSAGE)
     excluded_by = models.ForeignKey(  # rarely set, never looked up by
         USER,
         on_delete=models.PROTECT,
@@ -387,9 +390,10 @@ class LineQuery(models.Model):
         ReturnLine, on_delete=models.PROTECT, related_name="queries"
     )
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    # The supplier's text (at most limits.MESSAGE) after the reason's own words.
+    text = models.TextField(max_length=limits.MESSAGE + 100)
     raised_at = models.DateTimeField(default=timezone.now)
-    answer = models.TextField(blank=True)
+    answer = models.TextField(blank=True, max_length=limits.MESSAGE)
     answered_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -449,8 +453,14 @@ class CaseStudy(models.Model):
     line = models.ForeignKey(
         ReturnLine, on_delete=models.PROTECT, related_name="case_studies"
     )
-    title = models.CharField(max_length=200)
-    story = models.TextField()
+    title = models.CharField(
+        max_length=limits.TITLE,
+        error_messages={"max_length": limits.too_long("The title", limits.TITLE)},
+    )
+    story = models.TextField(
+        max_length=limits.STORY,
+        error_messages={"max_length": limits.too_long("The story", limits.STORY)},
+    )
     people_benefited = models.PositiveIntegerField(default=0)
     consent = models.CharField(
         max_length=30, choices=Consent.choices, default=Consent.NONE_IDENTIFIABLE
@@ -460,7 +470,7 @@ class CaseStudy(models.Model):
         max_length=20, choices=Publication.choices, default=Publication.PRIVATE
     )
     public_title = models.CharField(max_length=200, blank=True)
-    public_story = models.TextField(blank=True)
+    public_story = models.TextField(blank=True, max_length=limits.STORY)
     approved_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -631,7 +641,7 @@ class Reminder(models.Model):
         related_name="+",
         help_text="Empty for the daily job.",
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=limits.NOTE)
     key = models.CharField(
         max_length=100,
         blank=True,

@@ -19,6 +19,9 @@ def signed_in(client, user):
     from allauth.account.internal.flows.login import record_authentication
     from allauth.mfa.models import Authenticator
 
+    # A stamp changed by `update()` (two-factor just set up) is not on this object:
+    # the session must carry the stamp in the database, or it is signed out at once.
+    user.refresh_from_db(fields=["session_stamp"])
     client.force_login(user)
     authenticator = (
         Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)

@@ -36,7 +36,7 @@ QUARTER_END = (
 )
 YES_NO = 'Expected "yes" or "no"'
 CHOICE = "Expected one of: {options}"
-TOO_LONG = "Expected at most {limit} characters"
+TOO_LONG = "Expected at most {limit:,} characters"
 EMAIL = "Expected an email address, like name@example.com"
 
 MAX_WHOLE_DIGITS = 12  # DecimalField(max_digits=14, decimal_places=2)

@@ -27,6 +27,7 @@ from returns.models import (
     YearMeasure,
 )
 from returns.services.credits import line_credits
+from returns.services.line_rules import text_too_long
 from returns.services.years import year_dates, year_open
 
 from ..models import Contract, Supplier
@@ -199,9 +200,7 @@ class PastReturns(Kind):
             contract_reference = check(cells.text, "Contract reference")
             spend = check(cells.money, SPEND)
             target = check(cells.quantity, "Target credits", places=2)
-            reasons = check(
-                cells.text, "Reasons", required=False, max_length=REASON_MAX_LENGTH
-            )
+            reasons = check(cells.text, "Reasons", required=False)
             day = check(cells.date, "Submitted on", required=False)
             figures = {}
             for header, measure in measure_columns:
@@ -213,6 +212,15 @@ class PastReturns(Kind):
                 )
                 if quantity is not None:
                     figures[measure.pk] = quantity
+            if reasons and len(reasons) > REASON_MAX_LENGTH:
+                # The same words as the line form and the return upload: the Reasons
+                # column is the shortfall reason, or why nothing was delivered.
+                check.fail(
+                    text_too_long(
+                        "shortfall_reason" if figures else "nothing_delivered_reason"
+                    ),
+                    "Reasons",
+                )
             supplier = suppliers.get(supplier_reference)
             contract = contracts.get(contract_reference)
             if supplier_reference and supplier is None:

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from core import limits
 from core.uploads import EMPTY
 from core.uploads import UploadForm as RefusableUpload
 from returns.models import CaseStudy
@@ -36,9 +37,12 @@ class EraseForm(forms.Form):
     reason = forms.CharField(
         label="Why is it being erased?",
         help_text="For example, the request reference. This is kept in the history.",
-        max_length=500,
+        max_length=limits.ERASURE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why it is being erased"},
+        error_messages={
+            "required": "Enter why it is being erased",
+            "max_length": limits.too_long("The reason", limits.ERASURE),
+        },
     )
 
 
@@ -57,9 +61,12 @@ class LineQueryForm(forms.Form):
     text = forms.CharField(
         label="Tell us more",
         help_text="For example, who the contract is with, or what the spend should be.",
-        max_length=5000,
+        max_length=limits.MESSAGE,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter what is wrong with this contract"},
+        error_messages={
+            "required": "Enter what is wrong with this contract",
+            "max_length": limits.too_long("The query", limits.MESSAGE),
+        },
     )
 
 
@@ -79,9 +86,12 @@ class QueryAnswerForm(forms.Form):
     answer = forms.CharField(
         label="Answer",
         help_text="The supplier sees this answer on the contract's page.",
-        max_length=5000,
+        max_length=limits.MESSAGE,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter an answer"},
+        error_messages={
+            "required": "Enter an answer",
+            "max_length": limits.too_long("The answer", limits.MESSAGE),
+        },
     )
     exclude_line = forms.BooleanField(
         label="Exclude this contract from the return",
@@ -186,8 +196,14 @@ class CaseStudyForm(forms.ModelForm):
             "consent": forms.RadioSelect,
         }
         error_messages = {
-            "title": {"required": "Enter a title"},
-            "story": {"required": "Enter the story"},
+            "title": {
+                "required": "Enter a title",
+                "max_length": limits.too_long("The title", limits.TITLE),
+            },
+            "story": {
+                "required": "Enter the story",
+                "max_length": limits.too_long("The story", limits.STORY),
+            },
             "people_benefited": {
                 "required": "Enter how many people benefited",
                 "invalid": "How many people benefited must be a whole number",
@@ -200,9 +216,12 @@ class CaseStudyForm(forms.ModelForm):
 class CaseStudyApproveForm(forms.Form):
     public_title = forms.CharField(
         label="Public title",
-        max_length=200,
+        max_length=limits.TITLE,
         help_text="Anonymised: no names of people.",
-        error_messages={"required": "Enter the public title"},
+        error_messages={
+            "required": "Enter the public title",
+            "max_length": limits.too_long("The public title", limits.TITLE),
+        },
     )
     public_story = forms.CharField(
         label="Public story",
@@ -212,5 +231,9 @@ class CaseStudyApproveForm(forms.Form):
             "or care history. Only this text is ever published."
         ),
         widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"required": "Enter the public story"},
+        max_length=limits.STORY,
+        error_messages={
+            "required": "Enter the public story",
+            "max_length": limits.too_long("The public story", limits.STORY),
+        },
     )

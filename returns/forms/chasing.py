@@ -6,6 +6,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
 
+from core import limits
 from core.querystring import PageField, QueryForm
 from frameworks.models import Framework
 from returns.figures import COMPLETION_ROWS
@@ -86,8 +87,11 @@ class ChaseRecordForm(forms.Form):
     note = forms.CharField(
         label="What was said or agreed",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what was said or agreed"},
-        max_length=2000,
+        error_messages={
+            "required": "Say what was said or agreed",
+            "max_length": limits.too_long("The note", limits.NOTE),
+        },
+        max_length=limits.NOTE,
     )
 
     def __init__(self, *args, **kwargs):
@@ -103,8 +107,11 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the reason"},
-        max_length=2000,
+        error_messages={
+            "required": "Enter the reason",
+            "max_length": limits.too_long("The reason", limits.NOTE),
+        },
+        max_length=limits.NOTE,
     )
 
     def __init__(self, *args, **kwargs):
@@ -121,8 +128,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the reason"},
-        max_length=2000,
+        error_messages={
+            "required": "Enter the reason",
+            "max_length": limits.too_long("The reason", limits.NOTE),
+        },
+        max_length=limits.NOTE,
     )
 
     def __init__(self, *args, submit_label: str = "Save", **kwargs):

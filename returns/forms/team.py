@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core import limits
 from core.querystring import IdField, PageField, QueryForm, SearchField
 from frameworks.models import Framework
 
@@ -110,8 +111,11 @@ class SendBackForm(forms.Form):
         label="Why are you sending it back?",
         help_text="The supplier sees this at the top of their return and in the email.",
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-        error_messages={"required": "Enter the reason the supplier will see"},
+        max_length=limits.MESSAGE,
+        error_messages={
+            "required": "Enter the reason the supplier will see",
+            "max_length": limits.too_long("The reason", limits.MESSAGE),
+        },
     )
 
     def __init__(self, *args, lines=(), **kwargs):
@@ -124,7 +128,10 @@ class SendBackForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=f"Comment on {line.contract.reference} (optional)",
                 required=False,
-                max_length=2000,
+                max_length=limits.NOTE,
+                error_messages={
+                    "max_length": limits.too_long("A comment", limits.NOTE)
+                },
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.line_fields.append((line, name))
@@ -141,7 +148,10 @@ class ApproveForm(forms.Form):
     comment = forms.CharField(
         label="Note for the record (optional)",
         required=False,
-        max_length=2000,
+        max_length=limits.NOTE,
+        error_messages={
+            "max_length": limits.too_long("The note for the record", limits.NOTE)
+        },
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -150,6 +160,9 @@ class LineReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": "Enter the reason"},
+        max_length=limits.MESSAGE,
+        error_messages={
+            "required": "Enter the reason",
+            "max_length": limits.too_long("The reason", limits.MESSAGE),
+        },
     )

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import limits
+
 from .. import events
 from ..models import AnnualReturn, CaseStudy, ReturnLine
 from .events import event_record
@@ -73,6 +75,10 @@ def case_study_create(
         created_by=acting_user,
         created_at=timezone.now(),
     )
+    # A TextField's max_length is not a model validator: the story's limit is here.
+    limits.require_length(
+        case_study.story, label="The story", limit=limits.STORY, field="story"
+    )
     case_study.full_clean()
     case_study.save()
     event_record(
@@ -122,6 +128,10 @@ def case_study_update(
             if request_publication
             else CaseStudy.Publication.PRIVATE
         )
+    # A TextField's max_length is not a model validator: the story's limit is here.
+    limits.require_length(
+        case_study.story, label="The story", limit=limits.STORY, field="story"
+    )
     case_study.full_clean()
     case_study.save()
     event_record(
@@ -157,6 +167,12 @@ def case_study_approve(
     public_title, public_story = public_title.strip(), public_story.strip()
     if not public_title or not public_story:
         raise ValidationError(PUBLIC_TEXT_NEEDED)
+    limits.require_length(
+        public_title, label="The public title", limit=limits.TITLE, field="public_title"
+    )
+    limits.require_length(
+        public_story, label="The public story", limit=limits.STORY, field="public_story"
+    )
     case_study.public_title = public_title
     case_study.public_story = public_story
     case_study.publication = CaseStudy.Publication.APPROVED
@@ -178,6 +194,7 @@ def case_study_erase(*, case_study: CaseStudy, acting_user, reason: str) -> Case
     version): blanked in the row, and removed from any history row that holds it
     (the history excludes these fields, so normally none does). It stops being shared
     or published. An event records who erased it, when and why."""
+    limits.require_length(reason, label="The reason", limit=limits.ERASURE)
     case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
     if case_study.erased_at:
         raise ValidationError(ALREADY_ERASED)

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import limits
+
 from .. import events
 from ..figures import CHASED
 
@@ -67,6 +69,8 @@ def reminder_record(
         errors["channel"] = CHANNEL_UNKNOWN
     if not note:
         errors["note"] = NOTE_NEEDED
+    elif message := limits.over(note, label="The note", limit=limits.NOTE):
+        errors["note"] = message
     if errors:
         raise ValidationError(errors)
     reminder = Reminder.objects.create(
@@ -158,6 +162,8 @@ def return_extend(
         errors["deadline"] = EXTEND_PAST
     if not reason:
         errors["reason"] = REASON_NEEDED
+    elif message := limits.over(reason, label="The reason", limit=limits.NOTE):
+        errors["reason"] = message
     if errors:
         raise ValidationError(errors)
     previous = annual_return.effective_deadline
@@ -190,6 +196,7 @@ def return_mark_not_required(
         raise ValidationError(NOT_REQUIRED_CLOSED)
     if not reason:
         raise ValidationError({"reason": REASON_NEEDED})
+    limits.require_length(reason, label="The reason", limit=limits.NOTE, field="reason")
     note = require_confirmation(
         not_required_consequence(annual_return=annual_return), confirmed=confirmed
     )
@@ -221,6 +228,7 @@ def return_mark_required(
         raise ValidationError(NOT_NOT_REQUIRED)
     if not reason:
         raise ValidationError({"reason": REASON_NEEDED})
+    limits.require_length(reason, label="The reason", limit=limits.NOTE, field="reason")
     restored = (
         annual_return.status_before_not_required or AnnualReturn.Status.NOT_STARTED
     )

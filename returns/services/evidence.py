@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core import limits
 from core.filetypes import FileTypeRefused, detect
 from core.uploads import human_size, too_large
 
@@ -131,6 +132,7 @@ def _erase_file(evidence: Evidence) -> None:
 def evidence_erase(*, evidence: Evidence, acting_user, reason: str = "") -> Evidence:
     """An administrator's erasure of one evidence file: the file leaves storage, the
     row keeps who uploaded what and when, and an event records the erasure."""
+    limits.require_length(reason, label="The reason", limit=limits.ERASURE)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.erased_at:
         raise ValidationError(ALREADY_ERASED)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import limits
+
 from .. import events
 from ..models import AnnualReturn, ReturnLine
 from .events import event_record
@@ -27,6 +29,7 @@ def line_exclude(*, line: ReturnLine, acting_user, reason: str) -> ReturnLine:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(REASON_NEEDED)
+    limits.require_length(reason, label="The reason", limit=limits.MESSAGE)
     if line.excluded_at:
         raise ValidationError(ALREADY_EXCLUDED)
     annual_return = line.annual_return

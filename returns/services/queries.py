@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import is_team
+from core import limits
 
 from .. import events
 from ..models import AnnualReturn, LineQuery, Notification, ReturnLine
@@ -53,6 +54,7 @@ def query_raise(*, line: ReturnLine, acting_user, reason: str, text: str) -> Lin
     text = (text or "").strip()
     if not text:
         raise ValidationError(TEXT_NEEDED)
+    limits.require_length(text, label="The query", limit=limits.MESSAGE)
     annual_return = AnnualReturn.objects.select_for_update().get(
         pk=line.annual_return_id
     )
@@ -140,6 +142,7 @@ def query_answer(
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError(ANSWER_NEEDED)
+    limits.require_length(answer, label="The answer", limit=limits.MESSAGE)
     if query.answered_at:
         raise ValidationError(ALREADY_ANSWERED)
     line = query.line

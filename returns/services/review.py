@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import is_administrator, is_team
+from core import limits
 
 from .. import events
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
@@ -120,6 +121,9 @@ def return_approve(
     team's review page."""
     if not is_team(user):
         raise PermissionDenied(NOT_TEAM)
+    limits.require_length(
+        comment, label="The note for the record", limit=limits.NOTE, field="comment"
+    )
     annual_return = _lock(annual_return)
     if annual_return.status != AnnualReturn.Status.SUBMITTED:
         raise _state_error(NOT_SUBMITTED, annual_return, action="approved")
@@ -161,7 +165,12 @@ def _send_back(
     reason = _clean(reason)
     if not reason:
         raise ReviewRefused({"reason": [REASON_REQUIRED]}, code="required")
+    limits.require_length(
+        reason, label="The reason", limit=limits.MESSAGE, field="reason"
+    )
     comments = _clean_line_comments(annual_return, line_comments)
+    for text in comments.values():
+        limits.require_length(text, label="A comment", limit=limits.NOTE)
     previous = _count(annual_return, events.RETURNED, events.REOPENED)
     was = annual_return.status
     annual_return.status = AnnualReturn.Status.RETURNED
@@ -260,6 +269,9 @@ def line_exclude(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     reason = _clean(reason)
     if not reason:
         raise ReviewRefused({"reason": [EXCLUDE_REASON_REQUIRED]}, code="required")
+    limits.require_length(
+        reason, label="The reason", limit=limits.MESSAGE, field="reason"
+    )
     annual_return, line = _lock_line(line)
     if annual_return.status == AnnualReturn.Status.APPROVED:
         raise _state_error(APPROVED_LOCKED, annual_return)
