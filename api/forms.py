@@ -8,9 +8,8 @@ from accounts.selectors import members_for_user, suppliers_for_user
 from core.querystring import IdField
 
 from .models import ApiToken
-from .services import EXPIRY_CHOICES_DAYS, NAME_MAX_LENGTH
+from .services import EXPIRY_CHOICES_DAYS, NAME_MAX_LENGTH, NAME_MISSING, NAME_TOO_LONG
 
-NAME_REQUIRED = "Enter a name for the token, such as the report it feeds"
 ORGANISATION_REQUIRED = "Choose which organisation's figures the token reads"
 
 
@@ -32,7 +31,7 @@ class TokenCreateForm(forms.Form):
         label="Name",
         help_text="So you can tell your tokens apart, for example 'Power BI board report'.",
         max_length=NAME_MAX_LENGTH,
-        error_messages={"required": NAME_REQUIRED},
+        error_messages={"required": NAME_MISSING, "max_length": NAME_TOO_LONG},
     )
     organisation = forms.ChoiceField(
         label="Whose figures it reads",

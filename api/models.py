@@ -37,7 +37,7 @@ class ApiToken(models.Model):
         blank=True,
         related_name="api_tokens",
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100)  # api.services.NAME_MAX_LENGTH
     # The first characters of the secret, so a person can tell their tokens apart.
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)

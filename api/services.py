@@ -15,12 +15,15 @@ from django.utils import timezone
 
 from accounts.permissions import is_team
 from accounts.selectors import members_for_user, suppliers_for_user
+from core.limits import too_long
 
 from .models import ApiToken, ApiTokenUse, ScheduledExtract
 
 TOKEN_PREFIX = "svr_"
 EXPIRY_CHOICES_DAYS = (30, 90, 365)
-NAME_MAX_LENGTH = 100
+NAME_MAX_LENGTH = 100  # the model's, the form's and this service's limit
+NAME_TOO_LONG = too_long("Name", NAME_MAX_LENGTH)
+NAME_MISSING = "Enter a name for the token, such as the report it feeds"
 USE_PATH_MAX_LENGTH = 500
 
 
@@ -64,8 +67,10 @@ def token_create(
     and its secret, which is never stored and cannot be shown again. Called by the
     settings page (a team member's page needs a two-factor session)."""
     name = name.strip()
-    if not name or len(name) > NAME_MAX_LENGTH:
-        raise ValueError("Give the token a name of at most 100 characters.")
+    if not name:
+        raise ValueError(NAME_MISSING)
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValueError(NAME_TOO_LONG)
     if expires_in_days not in EXPIRY_CHOICES_DAYS:
         raise ValueError("Choose when the token expires.")
     if not may_hold_scope(user=user, scope=scope, member=member, supplier=supplier):

@@ -159,3 +159,24 @@ def test_an_administrator_revokes_a_leaked_token_in_the_admin(member, member_use
     )
     assert response.status_code == 302
     assert api_get(YEARS, secret).status_code == 401
+
+
+def test_the_page_and_the_service_refuse_a_long_name_in_the_same_words(
+    member_client, member, member_user
+):
+    from api.services import NAME_TOO_LONG, token_create
+
+    response = _create_on_page(
+        member_client, name="x" * 101, organisation=f"member:{member.pk}"
+    )
+    assert response.status_code == 400
+    assert NAME_TOO_LONG in response.content.decode()
+    with pytest.raises(ValueError, match=NAME_TOO_LONG):
+        token_create(
+            user=member_user,
+            scope="member",
+            member=member,
+            name="x" * 101,
+            expires_in_days=30,
+        )
+    assert not ApiToken.objects.exists()
