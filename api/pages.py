@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -34,7 +35,8 @@ def _tokens_page(request, form, *, secret=None, created=None, status=200):
     tokens = (
         ApiToken.objects.filter(user=request.user)
         .select_related("member", "supplier")
-        .order_by("revoked_at", "-created_at")
+        # Working tokens first (NULLs sort differently on SQLite and PostgreSQL).
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at")
     )
     return render(
         request,
