@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format assets bench worker beat clean
+.PHONY: run test install migrate demo lint format assets bench worker beat clean help-screenshots
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
@@ -42,6 +42,14 @@ format: install
 # Rebuilds static/ from npm packages (needs Node and npm); the output is committed.
 assets:
 	bash assets/build.sh
+
+# Rebuilds the walk-through's screenshots (static/help/*.png) from the demo in a
+# throwaway SQLite database, with Debian's Chromium; the output is committed.
+HELP_DB := /tmp/portal-help-screenshots.sqlite3
+help-screenshots: install
+	rm -f $(HELP_DB)
+	DATABASE_URL=sqlite:///$(HELP_DB) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=sqlite:///$(HELP_DB) $(BIN)/python manage.py help_screenshots
 
 BENCH_STAMP := $(VENV)/.installed-bench
 

@@ -36,6 +36,7 @@ from demo.imports import build_imports
 from demo.invitations import build_invitations
 from demo.review_season import build_review_season
 from demo.supplier_season import build_supplier_season
+from demo.support import build_support
 from demo.years import build_reporting_years, build_return_figures
 from frameworks.models import (
     Contract,
@@ -81,6 +82,7 @@ STEPS: list[Step] = [
     build_review_season,
     build_published_report,  # after past years are approved
     build_api,  # an API token and a monthly extract (issue 24): after the figures
+    build_support,  # the team's contact details and requests: after returns exist
 ]
 
 COUNTED: dict[str, type[models.Model]] = {
@@ -104,7 +106,7 @@ COUNTED: dict[str, type[models.Model]] = {
 def _portal_tables() -> list[str]:
     from django.apps import apps
 
-    names = ("accounts", "frameworks", "returns")
+    names = ("accounts", "frameworks", "returns", "support")
     return sorted(
         connection.ops.quote_name(model._meta.db_table)
         for model in apps.get_models()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "frameworks",
     "returns",
     "api",
+    "support",
     "portal",
     "demo",
 ]

@@ -36,6 +36,8 @@ urlpatterns = [
     path("team/", include("returns.urls.team")),
     path("member/", include("returns.urls.member")),
     path("impact/", include("returns.urls.impact")),
+    # help pages, suppliers' requests of the team and the team's list of them
+    path("", include("support.urls")),
     path("api/v1/docs/", api_pages.docs, name="api_docs"),
     path("api/v1/", include("api.urls")),
     path("open-data/", include("api.urls_opendata")),

@@ -29,6 +29,9 @@ EVIDENCE_ADDED = "evidence_added"
 CASE_STUDY_ADDED = "case_study_added"
 CASE_STUDY_CHANGED = "case_study_changed"
 CASE_STUDY_REQUESTED = "case_study_requested"  # publication requested
+# support app: a supplier's request of the team, and the team's answer or decision
+REQUEST_MADE = "request_made"
+REQUEST_DECIDED = "request_decided"
 # Of a reporting year (YearEvent), not of a return:
 REPORT_PUBLISHED = "report_published"
 REPORT_UNPUBLISHED = "report_unpublished"
@@ -61,6 +64,8 @@ LABELS = {
     CASE_STUDY_ADDED: "Case study added",
     CASE_STUDY_CHANGED: "Case study changed",
     CASE_STUDY_REQUESTED: "Case study publication requested",
+    REQUEST_MADE: "Request to the team",
+    REQUEST_DECIDED: "Request decided by the team",
     REPORT_PUBLISHED: "Impact report published",
     REPORT_UNPUBLISHED: "Impact report taken down",
     ISSUE_CONFIRMED: "Issue now confirmed despite the warnings",

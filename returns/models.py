@@ -514,6 +514,10 @@ class Notification(models.Model):
         INVITATION = "invitation", "Invitation"
         QUERY_ANSWERED = "query_answered", "Query answered"
         CONTACTS_CHANGED = "contacts_changed", "A supplier changed its contacts"
+        # support app: a supplier's request, to the team's address; the team's
+        # answer or decision, to the supplier's contacts
+        SUPPORT_RAISED = "support_raised", "A supplier asked the team"
+        SUPPORT_DECIDED = "support_decided", "The team answered a request"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

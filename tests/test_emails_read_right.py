@@ -21,6 +21,8 @@ from accounts.services.invitations import invitation_create
 from returns.models import Notification
 from returns.services.notifications import notifications_send
 from returns.services.notifications.ledger import notification_queue_to_address
+from support.models import SupportRequest
+from support.services import help_request_raise
 from tests import factories
 from tests.crawl import number_problems
 
@@ -56,12 +58,28 @@ def world():
     query = factories.LineQueryFactory(
         line=line, raised_by=person, text=f"Is it {HOSTILE}?", answer="Yes & no"
     )
+    # A supplier's request, answered by the team (support app)
+    support_request = SupportRequest.objects.create(
+        kind=SupportRequest.Kind.MISSING_CONTRACT,
+        annual_return=annual_return,
+        raised_by=person,
+        member=member,
+        contract_reference="C-9",
+        contract_title=f"Doors {HOSTILE}",
+        spend=Decimal("1234567.89"),
+        message=f"Missing {HOSTILE}",
+        status=SupportRequest.Status.GRANTED,
+        answer=f"Added {HOSTILE}",
+        added_line=line,
+    )
     return {
         "supplier": supplier,
         "member": member,
         "person": person,
         "annual_return": annual_return,
         "query": query,
+        "line": line,
+        "support_request": support_request,
     }
 
 
@@ -79,12 +97,30 @@ def _send_every_email(world, django_capture_on_commit_callbacks) -> set[str]:
                 recipient=world["person"],
                 annual_return=world["annual_return"],
                 kind=kind,
-                key=f"query:{world['query'].pk}" if kind == "query_answered" else "",
+                key={
+                    "query_answered": f"query:{world['query'].pk}",
+                    "support_decided": f"support:{world['support_request'].pk}",
+                }.get(kind, ""),
             )
             for kind in Notification.Kind.values
             if kind
-            not in (Notification.Kind.INVITATION, Notification.Kind.CONTACTS_CHANGED)
+            not in (
+                Notification.Kind.INVITATION,
+                Notification.Kind.CONTACTS_CHANGED,
+                Notification.Kind.SUPPORT_RAISED,
+            )
         ]
+        # A supplier's request goes to the team's address, with what was asked
+        # (support.services), here a call back about the contract with the names.
+        with django_capture_on_commit_callbacks(execute=True):
+            help_request_raise(
+                annual_return=world["annual_return"],
+                line=world["line"],
+                acting_user=world["person"],
+                message=f"Help {HOSTILE}",
+                call_me=True,
+                phone="01632 960 001",
+            )
         # The team's email when a supplier changes its contacts goes to the team's
         # address, with what changed (accounts.services.colleagues._tell_team).
         team_email = notification_queue_to_address(
@@ -136,6 +172,9 @@ def test_names_with_ampersands_and_brackets_read_as_written(
     assert f"Roofs {HOSTILE}" in bodies
     assert "£1,234,567.89" in bodies  # the issued email's spend
     assert "St Anne's & <All> Homes" in bodies  # the member's invitation
+    assert f"Added {HOSTILE}" in bodies  # the team's decision on a request
+    assert f"Help {HOSTILE}" in bodies  # the request, to the team
+    assert "£1,234,567.89, target 123.46 credits" in bodies  # the line it added
 
 
 def test_every_email_template_is_checked(world, django_capture_on_commit_callbacks):

@@ -5,6 +5,7 @@ keep what the page would refuse."""
 
 import datetime
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -39,6 +40,8 @@ from returns.services import (
     review,
 )
 from returns.services.line_rules import text_too_long
+from support.forms import AnswerForm, DecisionForm, HelpForm, ReopenRequestForm
+from support.models import SupportRequest
 from tests import factories
 from tests.frameworks.sheets import xlsx
 
@@ -69,6 +72,23 @@ FORMS = [
     (SendBackForm, "reason", {}, "The reason", limits.MESSAGE),
     (ApproveForm, "comment", {}, "The note for the record", limits.NOTE),
     (LineReasonForm, "reason", {}, "The reason", limits.MESSAGE),
+    (HelpForm, "message", {}, "Your question", limits.MESSAGE),
+    (ReopenRequestForm, "reason", {}, "The reason", limits.MESSAGE),
+    (AnswerForm, "answer", {}, "The answer", limits.MESSAGE),
+    (
+        partial(DecisionForm, kind="extension"),
+        "reason",
+        {"decision": "grant"},
+        "The reason",
+        limits.NOTE,
+    ),
+    (
+        partial(DecisionForm, kind="reopen"),
+        "reason",
+        {"decision": "grant"},
+        "The reason",
+        limits.MESSAGE,
+    ),
 ]
 
 # model, field, limit (the form's limit, or the form's plus the words put in front)
@@ -83,6 +103,8 @@ MODEL_FIELDS = [
     (CaseStudy, "public_title", limits.TITLE),
     (CaseStudy, "public_story", limits.STORY),
     (Reminder, "note", limits.NOTE),
+    (SupportRequest, "message", limits.MESSAGE),
+    (SupportRequest, "answer", limits.MESSAGE),
 ]
 
 

@@ -18,6 +18,7 @@ from accounts.models import Invitation
 from api.models import ApiToken
 from frameworks.models import ImportRun
 from returns.models import AnnualReturn, IssueRun
+from support.models import SupportRequest
 from tests import factories
 from tests.sessions import signed_in
 
@@ -236,6 +237,20 @@ EXPECTED: dict[str, dict] = {
     "api_pages:tokens": SIGNED_IN_ONLY,
     "api_pages:token_revoke": row(LOGIN, 405, 405, 405, 405, 405, 405),
     "api_pages:extracts": TEAM_ONLY,
+    # help (support app): public pages; a supplier's requests on its own returns
+    # (the team answers them on its own pages); the team's list and decisions
+    "help:index": PUBLIC,
+    "help:guidance": PUBLIC,
+    "help:how_to": PUBLIC,
+    "support:requests": OWN_SUPPLIER_ONLY,
+    "support:ask": OWN_SUPPLIER_ONLY,
+    "support:ask_line": OWN_SUPPLIER_ONLY,
+    "support:extension": OWN_SUPPLIER_ONLY,
+    "support:reopen": OWN_SUPPLIER_ONLY,
+    "support:missing_contract": OWN_SUPPLIER_ONLY,
+    "support:request": OWN_SUPPLIER_ONLY,
+    "support_team:list": TEAM_ONLY,
+    "support_team:detail": TEAM_ONLY,
 }
 
 # The API with each role's token (anonymous: none): supplier A's and member A's
@@ -276,6 +291,7 @@ KWARG_VALUES = {
     "run_id": lambda w: w["issue_run"].pk,
     "pk": lambda w: w["line_a"].pk,
     "line_id": lambda w: w["line_a"].pk,
+    "request_id": lambda w: w["support_request_a"].pk,
     "uidb36": lambda w: "1",
     "object_id": lambda w: "1",
     "id": lambda w: "1",
@@ -370,6 +386,13 @@ def world(db):
         # Shared with member A, so member A may open it on the member pages.
         "case_study_a": factories.CaseStudyFactory(line=line, share_with_member=True),
         "query_a": factories.LineQueryFactory(line=line),
+        "support_request_a": SupportRequest.objects.create(
+            kind=SupportRequest.Kind.HELP,
+            annual_return=line.annual_return,
+            line=line,
+            raised_by=factories.SupplierContactFactory(supplier=supplier_a).user,
+            message="How do I count apprentices?",
+        ),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
         "issue_run": IssueRun.objects.create(year=line.annual_return.year),
         "token_a": ApiToken.objects.create(

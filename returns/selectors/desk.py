@@ -32,6 +32,7 @@ from returns.models import (
 )
 from returns.selectors.chasing import due_within_filter
 from returns.selectors.emails import failed_email_count
+from support.selectors import open_requests_summary
 
 LONG_OVERDUE_DAYS = 14  # "overdue by more than two weeks"
 DUE_SOON_DAYS = 7
@@ -192,6 +193,26 @@ def season_rates(*, year: ReportingYear, counts: dict, today: datetime.date) -> 
     return rates
 
 
+def _requests_figure(today: datetime.date) -> DeskFigure:
+    """Suppliers' open requests of the team (help, more time, reopening, a missing
+    contract): one aggregate query; the list behind it counts the same rows."""
+    summary = open_requests_summary()
+    hints = []
+    if summary["call_me"]:
+        hints.append(f"{summary['call_me']} asking for a call")
+    if summary["oldest"]:
+        days = (today - timezone.localdate(summary["oldest"])).days
+        hints.append(f"oldest made {days} day{'s' if days != 1 else ''} ago")
+    return DeskFigure(
+        "open_requests",
+        "Requests from suppliers",
+        summary["count"],
+        reverse("support_team:list"),
+        hint=", ".join(hints),
+        urgent=bool(summary["call_me"]),
+    )
+
+
 def team_desk(*, year: ReportingYear | None, today: datetime.date) -> Desk:
     """The desk for `year` (the year in season), every figure with its list."""
     desk = Desk(year=year, today=today)
@@ -258,6 +279,7 @@ def team_desk(*, year: ReportingYear | None, today: datetime.date) -> Desk:
                 else ""
             ),
         ),
+        _requests_figure(today),
         DeskFigure(
             "case_studies",
             "Case studies awaiting a publication decision",

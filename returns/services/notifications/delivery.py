@@ -121,7 +121,7 @@ def _send_group(rows: list[Notification], *, token: str, connection) -> str:
             if message is None:
                 raise NotWanted("superseded, accepted or withdrawn")
             message.send()
-    elif kind == Kind.CONTACTS_CHANGED:
+    elif kind in (Kind.CONTACTS_CHANGED, Kind.SUPPORT_RAISED):
         address = rows[0].address
         if not address:  # a row with nobody to send to must not read as sent
             raise NotWanted("no address to send to")
