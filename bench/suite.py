@@ -2,7 +2,7 @@
 floor, printed as one table and written to docs/benchmarks.md.
 
     python -m bench [--scale 170] [--years 5] [--repeat 7] [--rebuild]
-                    [--only issue,pages,spreadsheets,valuations,load] [--no-write]
+                    [--only issue,pages,api,spreadsheets,valuations,load] [--no-write]
                     [--load-users 100] [--load-minutes 3]
 
 The data set is `load_demo --scale 170 --years 5` in its own PostgreSQL database
@@ -15,6 +15,9 @@ the first run and reused while the scale, years and day are the same. Then:
   test client (sign-in, middleware, templates; no network), their database time
   against the hand-written SQL aggregate that computes the same figures, and their
   whole server time;
+- api: a member's token listing its contracts' figures of a year through the API,
+  pages of 100 (up to 1,000 contracts), and the queries of a page of 10 against a
+  page of 100 (they must not grow with the page size);
 - spreadsheets: export and import of a 300-line return workbook against a bare
   openpyxl pass; importing 20,000 valuation rows against a bare openpyxl pass;
 - the load test (bench/load_test.py) on a copy of the data set.
@@ -44,7 +47,7 @@ BEGIN = (
     "<!-- make bench: begin (written by bench/suite.py; edit below the end mark) -->"
 )
 END = "<!-- make bench: end -->"
-PARTS = ("issue", "pages", "spreadsheets", "valuations", "load")
+PARTS = ("issue", "pages", "api", "spreadsheets", "valuations", "load")
 
 PAGE_RATIO, PAGE_MS = 3.0, 300.0
 ISSUE_RATIO, ISSUE_SECONDS = 3.0, 60.0
@@ -476,6 +479,76 @@ def measure_pages(run: Run) -> None:
     )
 
 
+# The API (issue 24) ------------------------------------------------------------------
+
+API_PAGE_MS = 300.0
+
+
+def measure_api(run: Run) -> None:
+    """A member's token reads its contracts' figures of the last approved year, a page
+    of 100 at a time, as a BI tool would: the median page's server time against 300
+    ms, and a page of 10's queries against a page of 100's."""
+    from django.test import Client, override_settings
+
+    from api.models import ApiToken
+    from api.services import token_create
+    from bench import dataset
+    from bench.measuring import median_of
+    from returns.models import ReportingYear
+
+    years = list(
+        ReportingYear.objects.filter(issued_at__isnull=False).order_by("starts_on")
+    )
+    approved = years[-2]
+    member_user = dataset.member_user()
+    member = member_user.member_viewers.get().member
+    token, secret = token_create(
+        user=member_user,
+        scope=ApiToken.Scope.MEMBER,
+        member=member,
+        name="make bench",
+        expires_in_days=30,
+    )
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    first = f"/api/v1/years/{approved.slug}/contract-figures/?page_size=100"
+    urls, url = [], first
+    try:
+        with override_settings(API_RATE_LIMIT_PER_MINUTE=10**9):
+            while url and len(urls) < 10:  # up to 1,000 contracts
+                urls.append(url)
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                url = response.json()["next"]
+            timings = []
+            for page_url in urls:
+
+                def get(page_url=page_url):
+                    assert client.get(page_url).status_code == 200
+
+                timings.append(median_of(get, run.args.repeat))
+            small = median_of(
+                lambda: client.get(first.replace("=100", "=10")), run.args.repeat
+            )
+    finally:
+        ApiToken.objects.filter(pk=token.pk).delete()  # with its uses
+    page_ms = statistics.median(t.seconds for t in timings) * 1000
+    queries = max(t.queries for t in timings)
+    run.add(
+        Result(
+            "api",
+            f"API: a member's contract figures, {approved.label}, "
+            f"{len(urls)} page(s) of 100 (member token)",
+            _ms(page_ms / 1000),
+            f"{small.queries} queries for a page of 10",
+            None,
+            f"median page < {API_PAGE_MS:.0f} ms; queries not growing with the page",
+            page_ms < API_PAGE_MS and queries <= small.queries,
+            f"{queries} queries a page of 100; database "
+            f"{_ms(statistics.median(t.database for t in timings))}",
+        )
+    )
+
+
 # Spreadsheets and imports -----------------------------------------------------------
 
 
@@ -812,6 +885,7 @@ def main(argv: list[str]) -> int:
     measures = {
         "issue": measure_issue,
         "pages": measure_pages,
+        "api": measure_api,
         "spreadsheets": measure_spreadsheets,
         "valuations": measure_valuations,
         "load": measure_load,

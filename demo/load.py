@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 
 from accounts.models import MemberViewer, SupplierContact, User
 from demo.amended_line import build_amended_line
+from demo.api import build_api
 from demo.attachments import build_attachments
 from demo.chasing import build_chasing
 from demo.consortium import (
@@ -83,6 +84,7 @@ STEPS: list[Step] = [
     build_review_season,
     build_published_report,  # after past years are approved
     build_member_pages,  # the member's evidence titles: after every approval
+    build_api,  # an API token and a monthly extract (issue 24): after the figures
     build_support,  # the team's contact details and requests: after returns exist
     build_amended_line,  # a line amended after the send-back: after every state move
 ]

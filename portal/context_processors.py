@@ -18,6 +18,8 @@ def navigation(request) -> dict:
         items.append(("Your contracts", reverse("supplier:contracts")))
     if is_member_viewer(user):
         items.append(("Your organisation", reverse("member:home")))
+    if items:  # the team, contacts and viewers create their own API tokens
+        items.append(("API tokens", reverse("api_pages:tokens")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path

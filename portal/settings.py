@@ -48,10 +48,14 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static/
     "core",
     "accounts",
     "frameworks",
     "returns",
+    "api",
     "support",
     "portal",
     "demo",
@@ -300,12 +304,58 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "returns.tasks.send_member_notices",
         "schedule": crontab(day_of_week="mon", hour=7, minute=15),
     },
+    # 07:00 London on the 1st of each month: members' monthly extracts (api app).
+    "write-member-extracts": {
+        "task": "api.tasks.write_member_extracts",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+    },
     # Every 5 minutes: issue runs left queued or running by a dead worker.
     "resume-issue-runs": {
         "task": "returns.tasks.resume_issue_runs",
         "schedule": crontab(minute="*/5"),
     },
 }
+
+# The read-only API (api/): bearer tokens only (no session, so no CSRF), JSON in and
+# out, errors as RFC 9457 problem details, a rate limit per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.rest.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Social value returns API",
+    "DESCRIPTION": (
+        "Read-only figures of the social value returns portal. Send a token from "
+        "your API tokens page as `Authorization: Bearer <token>`. A member's token "
+        "reads its contracts' approved figures; a supplier's token its own returns; "
+        "the team's token everything. Published years' report figures need no token."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# Open data: the OCDS ocid prefix (registered with the Open Contracting Partnership:
+# "ocds-" and six characters), who publishes, and under which licence.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-svr000")
+OPEN_DATA_PUBLISHER = env.str(
+    "OPEN_DATA_PUBLISHER", default="The social value consortium"
+)
+# Seconds a built open data file is served from the cache (see api.opendata_views).
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=600)
+OPEN_DATA_LICENCE_URL = env.str(
+    "OPEN_DATA_LICENCE_URL",
+    default="https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+)
 
 # Content Security Policy: nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {

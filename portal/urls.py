@@ -5,6 +5,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from api import pages as api_pages
 from returns.views import case_studies
 
 from . import health, views
@@ -37,4 +38,8 @@ urlpatterns = [
     path("impact/", include("returns.urls.impact")),
     # help pages, suppliers' requests of the team and the team's list of them
     path("", include("support.urls")),
+    path("api/v1/docs/", api_pages.docs, name="api_docs"),
+    path("api/v1/", include("api.urls")),
+    path("open-data/", include("api.urls_opendata")),
+    path("", include("api.urls_pages")),
 ]

@@ -14,7 +14,16 @@ from django.urls.converters import IntConverter, StringConverter
 from core.querystring import IdField, PageField, QueryForm, SearchField
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_APPS = ("accounts", "frameworks", "returns", "portal", "core", "demo")
+PROJECT_APPS = (
+    "accounts",
+    "frameworks",
+    "returns",
+    "support",
+    "api",
+    "portal",
+    "core",
+    "demo",
+)
 
 
 def _patterns(resolver):

@@ -5,14 +5,17 @@ Each URL name needs a row in EXPECTED saying what each role gets; a URL without 
 fails the test, so no page can be added without deciding who may see it.
 """
 
+import datetime
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Invitation
+from api.models import ApiToken
 from frameworks.models import ImportRun
 from returns.models import AnnualReturn, IssueRun, MemberCheck
 from support.models import SupportRequest
@@ -65,6 +68,9 @@ SUPPLIERS_ONLY = row(LOGIN, 200, 200, 403, 403, 403, 403)
 MEMBERS_ONLY = row(LOGIN, 403, 403, 200, 200, 403, 403)
 ADMINISTRATORS_ONLY = row(LOGIN, 403, 403, 403, 403, 403, 200)
 TEAM_POST_ONLY = row(LOGIN, 403, 403, 403, 403, 405, 405)  # GET: method not allowed
+# The API reads tokens only, never the session: a signed-in page visitor is anonymous
+# to it. What each role's token gets is EXPECTED_API below.
+NEEDS_TOKEN = row(*[401] * 7)
 
 EXPECTED: dict[str, dict] = {
     "home": PUBLIC,
@@ -224,6 +230,25 @@ EXPECTED: dict[str, dict] = {
     "impact:index": PUBLIC,
     "impact:report": NOT_FOUND,  # the walk's year is not published
     "impact:export": NOT_FOUND,
+    # the API (issue 24): with a session only; with tokens, EXPECTED_API
+    "api_docs": PUBLIC,
+    "api:schema": PUBLIC,
+    "api:years": NEEDS_TOKEN,
+    "api:year_measures": NEEDS_TOKEN,
+    "api:year_contract_figures": NEEDS_TOKEN,
+    "api:year_completion": NEEDS_TOKEN,
+    "api:contracts": NEEDS_TOKEN,
+    "api:contract": NEEDS_TOKEN,
+    "api:contract_figures": NEEDS_TOKEN,
+    "api:returns": NEEDS_TOKEN,
+    "api:impact_report": NOT_FOUND,  # the walk's year is not published
+    "open_data:tables": NOT_FOUND,
+    "open_data:ocds": NOT_FOUND,
+    "open_data:table": NOT_FOUND,
+    # a person's API tokens; revoking is POST only (scoped in tests/api/test_tokens.py)
+    "api_pages:tokens": SIGNED_IN_ONLY,
+    "api_pages:token_revoke": row(LOGIN, 405, 405, 405, 405, 405, 405),
+    "api_pages:extracts": TEAM_ONLY,
     # help (support app): public pages; a supplier's requests on its own returns
     # (the team answers them on its own pages); the team's list and decisions
     "help:index": PUBLIC,
@@ -238,6 +263,24 @@ EXPECTED: dict[str, dict] = {
     "support:request": OWN_SUPPLIER_ONLY,
     "support_team:list": TEAM_ONLY,
     "support_team:detail": TEAM_ONLY,
+}
+
+# The API with each role's token (anonymous: none): supplier A's and member A's
+# tokens, the other supplier's and member's, the team's and an administrator's
+# (team tokens). The URLs name supplier A's contract on member A's line.
+EXPECTED_API: dict[str, dict] = {
+    "api_docs": PUBLIC,
+    "api:schema": PUBLIC,
+    "api:years": row(401, 200, 200, 200, 200, 200, 200),
+    "api:year_measures": row(401, 200, 200, 200, 200, 200, 200),
+    # each token lists what it sees (another organisation's list is its own)
+    "api:year_contract_figures": row(401, 200, 200, 200, 200, 200, 200),
+    "api:year_completion": row(401, 403, 403, 403, 403, 200, 200),
+    "api:contracts": row(401, 200, 200, 200, 200, 200, 200),
+    "api:contract": row(401, 200, 404, 200, 404, 200, 200),
+    "api:contract_figures": row(401, 200, 404, 200, 404, 200, 200),
+    "api:returns": row(401, 200, 200, 403, 403, 200, 200),
+    "api:impact_report": NOT_FOUND,  # unpublished: 404 with or without a token
 }
 
 # The Django admin: staff only. Its pages send everyone else to the admin's sign-in,
@@ -275,6 +318,8 @@ KWARG_VALUES = {
     "supplier_id": lambda w: w["return_a"].supplier_id,
     "contract_id": lambda w: w["line_a"].contract_id,
     "dispute_id": lambda w: w["dispute_a"].pk,
+    "token_id": lambda w: w["token_a"].pk,
+    "table": lambda w: "by-member",
 }
 
 
@@ -370,7 +415,45 @@ def world(db):
         ),
         "import_run": ImportRun.objects.create(file_name="members.xlsx"),
         "issue_run": IssueRun.objects.create(year=line.annual_return.year),
+        "token_a": ApiToken.objects.create(
+            user=factories.SupplierContactFactory(supplier=supplier_a).user,
+            scope=ApiToken.Scope.SUPPLIER,
+            supplier=supplier_a,
+            name="walk",
+            prefix="svr_walk",
+            token_hash="0" * 64,
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+        ),
     }
+
+
+def _token_secrets(world) -> dict[str, str | None]:
+    """A token of each role's person, for their organisation in the walk."""
+    from api.services import token_create
+
+    users = world["users"]
+    supplier_a = world["return_a"].supplier
+    member_a = world["line_a"].contract.member
+    member_b = users["other_member"].member_viewers.get().member
+    supplier_b = users["other_supplier"].supplier_contacts.get().supplier
+    scopes = {
+        "supplier": {"scope": "supplier", "supplier": supplier_a},
+        "other_supplier": {"scope": "supplier", "supplier": supplier_b},
+        "member": {"scope": "member", "member": member_a},
+        "other_member": {"scope": "member", "member": member_b},
+        "team": {"scope": "team"},
+        "administrator": {"scope": "team"},
+    }
+    secrets = {"anonymous": None}
+    for role, scope in scopes.items():
+        _, secrets[role] = token_create(
+            user=users[role], name=role, expires_in_days=30, **scope
+        )
+    return secrets
+
+
+def _api_routes() -> list["Route"]:
+    return [r for r in project_routes() if r.name in EXPECTED_API]
 
 
 def _url_for(route: Route, world) -> str:
@@ -431,6 +514,51 @@ def test_every_url_answers_each_role_as_the_table_says(world):
     assert len(routes) > 30
 
 
+# A walk makes more requests a minute with one token than the rate limit allows.
+@override_settings(API_RATE_LIMIT_PER_MINUTE=1_000_000)
+@pytest.mark.django_db
+def test_every_api_endpoint_answers_each_roles_token_as_the_table_says(world):
+    """Every endpoint x every role's token x another organisation's ids."""
+    secrets = _token_secrets(world)
+    failures = []
+    routes = _api_routes()
+    assert {r.name for r in routes} == set(EXPECTED_API)
+    for route in routes:
+        url = _url_for(route, world)
+        for role in ROLES:
+            headers = {}
+            if secrets[role]:
+                headers["Authorization"] = f"Bearer {secrets[role]}"
+            response = Client().get(url, headers=headers)
+            problem = _check(EXPECTED_API[route.name][role], response, url)
+            if problem:
+                failures.append(f"{route.name} {url} with {role}'s token: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+@override_settings(API_RATE_LIMIT_PER_MINUTE=1_000_000)
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value", ["9" * 40, "-1", "\x00", "x" * 10_000, "1' OR '1'='1'; --"]
+)
+def test_no_hostile_value_gives_the_api_a_server_error_with_any_token(world, value):
+    secrets = _token_secrets(world)
+    failures = []
+    for route in _api_routes():
+        for url in _hostile_urls(route, world, value):
+            for role in ROLES:
+                headers = {}
+                if secrets[role]:
+                    headers["Authorization"] = f"Bearer {secrets[role]}"
+                client = Client(raise_request_exception=False)
+                status = client.get(url, headers=headers).status_code
+                if status >= 500:
+                    failures.append(
+                        f"{route.name} with {role}'s token: {status} {url[:200]}"
+                    )
+    assert not failures, "\n".join(failures[:50])
+
+
 @pytest.mark.django_db
 def test_email_management_is_not_offered(supplier_client):
     assert supplier_client.get("/accounts/email/").status_code == 404
@@ -477,6 +605,8 @@ QUERY_PARAMETERS = (
     "kind__exact",
     "is_active__exact",
     "year__id__exact",
+    "cursor",
+    "page_size",
 )
 
 
