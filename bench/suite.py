@@ -485,15 +485,15 @@ API_PAGE_MS = 300.0
 
 
 def measure_api(run: Run) -> None:
-    """A member's token reads its contracts' figures of the last approved year, a page
-    of 100 at a time, as a BI tool would: the median page's server time against 300
-    ms, and a page of 10's queries against a page of 100's."""
-    from django.test import Client, override_settings
+    """A member's token, then the team's, read contracts' figures of the last approved
+    year a page of 100 at a time (up to 10 pages), as a BI tool would: the median
+    page's server time against 300 ms, and a page of 10's queries against a page of
+    100's."""
+    from django.test import Client
 
     from api.models import ApiToken
     from api.services import token_create
     from bench import dataset
-    from bench.measuring import median_of
     from returns.models import ReportingYear
 
     years = list(
@@ -502,42 +502,60 @@ def measure_api(run: Run) -> None:
     approved = years[-2]
     member_user = dataset.member_user()
     member = member_user.member_viewers.get().member
-    token, secret = token_create(
-        user=member_user,
-        scope=ApiToken.Scope.MEMBER,
-        member=member,
-        name="make bench",
-        expires_in_days=30,
-    )
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    # The heaviest member at scale 170 has about 150 contracts (one page of 100 and
+    # a bit): the team's token lists the year's contracts through the same endpoint,
+    # so 1,000 contracts (10 pages) are read as the issue asks.
+    for label, token_args in (
+        (
+            "member token",
+            {
+                "user": member_user,
+                "scope": ApiToken.Scope.MEMBER,
+                "member": member,
+            },
+        ),
+        ("team token", {"user": dataset.team_user(), "scope": ApiToken.Scope.TEAM}),
+    ):
+        token, secret = token_create(
+            name="make bench", expires_in_days=30, **token_args
+        )
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        try:
+            _measure_api_pages(run, client, approved, label)
+        finally:
+            ApiToken.objects.filter(pk=token.pk).delete()  # with its uses
+
+
+def _measure_api_pages(run: Run, client, approved, label: str) -> None:
+    from django.test import override_settings
+
+    from bench.measuring import median_of
+
     first = f"/api/v1/years/{approved.slug}/contract-figures/?page_size=100"
     urls, url = [], first
-    try:
-        with override_settings(API_RATE_LIMIT_PER_MINUTE=10**9):
-            while url and len(urls) < 10:  # up to 1,000 contracts
-                urls.append(url)
-                response = client.get(url)
-                assert response.status_code == 200, (url, response.status_code)
-                url = response.json()["next"]
-            timings = []
-            for page_url in urls:
+    with override_settings(API_RATE_LIMIT_PER_MINUTE=10**9):
+        while url and len(urls) < 10:  # up to 1,000 contracts
+            urls.append(url)
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            url = response.json()["next"]
+        timings = []
+        for page_url in urls:
 
-                def get(page_url=page_url):
-                    assert client.get(page_url).status_code == 200
+            def get(page_url=page_url):
+                assert client.get(page_url).status_code == 200
 
-                timings.append(median_of(get, run.args.repeat))
-            small = median_of(
-                lambda: client.get(first.replace("=100", "=10")), run.args.repeat
-            )
-    finally:
-        ApiToken.objects.filter(pk=token.pk).delete()  # with its uses
+            timings.append(median_of(get, run.args.repeat))
+        small = median_of(
+            lambda: client.get(first.replace("=100", "=10")), run.args.repeat
+        )
     page_ms = statistics.median(t.seconds for t in timings) * 1000
     queries = max(t.queries for t in timings)
     run.add(
         Result(
             "api",
-            f"API: a member's contract figures, {approved.label}, "
-            f"{len(urls)} page(s) of 100 (member token)",
+            f"API: contract figures, {approved.label}, "
+            f"{len(urls)} page(s) of 100 ({label})",
             _ms(page_ms / 1000),
             f"{small.queries} queries for a page of 10",
             None,
