@@ -10,32 +10,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exports import csv_bytes
+from returns.figures import ZERO
 from returns.models import Measure
+from returns.selectors.reports import MEMBER_EXPORT_HEADER
 from returns.selectors.years import current_reporting_year
 
 from . import selectors
 from .models import ApiToken, ExtractFile, ScheduledExtract
 from .opendata import _plain
 
-HEADER = [
-    "Year",
-    "Contract",
-    "Title",
-    "Supplier",
-    "Framework",
-    "Lot",
-    "Local authority",
-    "Status",
-    "Spend in year (£)",
-    "Target credits",
-    "Credits delivered",
-    "Shortfall",
-    "Target to date",
-    "Delivered to date",
-    "Shortfall to date",
-    "Approved years to date",
-    "Employment opportunities",
-]
+# The member's own spreadsheet's columns (one list), with the lot beside the framework.
+HEADER = list(MEMBER_EXPORT_HEADER)
+HEADER.insert(HEADER.index("Framework") + 1, "Lot")
 
 
 def member_scope(member) -> ApiToken:
@@ -79,7 +65,7 @@ def extract_csv(*, member, year) -> tuple[bytes, int]:
                     to_date.years if to_date else None,
                     row.employment_opportunities,
                     *(
-                        row.quantities.get(m.code) if row.approved else None
+                        row.quantities.get(m.code, ZERO) if row.approved else None
                         for m in measures
                     ),
                 )

@@ -101,12 +101,18 @@ class MissingContractForm(_Form):
     contract_reference = forms.CharField(
         label="Contract reference",
         max_length=100,
-        error_messages={"required": services.CONTRACT_REFERENCE_NEEDED},
+        error_messages={
+            "required": services.CONTRACT_REFERENCE_NEEDED,
+            "max_length": too_long("The contract's reference", 100),
+        },
     )
     contract_title = forms.CharField(
         label="Contract title",
         max_length=300,
-        error_messages={"required": services.CONTRACT_TITLE_NEEDED},
+        error_messages={
+            "required": services.CONTRACT_TITLE_NEEDED,
+            "max_length": too_long("The contract's title", 300),
+        },
     )
     spend = forms.DecimalField(
         label="Spend in the year, in pounds excluding VAT",

@@ -22,7 +22,6 @@ spend and target worked out by the issuing rules (`contract_spend_and_target`).
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -43,6 +42,7 @@ from returns.services.notifications import notifications_queue
 from returns.services.notifications.ledger import notification_queue_to_address
 from returns.services.review import return_reopen, return_send_back
 
+from . import selectors
 from .models import MESSAGE_MAX_LENGTH, PHONE_MAX_LENGTH, SupportRequest, TeamContact
 
 MESSAGE_NEEDED = "Enter your question for the social value team"
@@ -144,8 +144,7 @@ def team_contact_update(
 def team_address() -> str:
     """Where requests are emailed: the team's address as an administrator set it,
     else PORTAL_TEAM_EMAIL."""
-    email = TeamContact.objects.filter(key="team").values_list("email", flat=True)
-    return email.first() or settings.PORTAL_TEAM_EMAIL
+    return selectors.team_contact().email
 
 
 # ---------------------------------------------------------------------------
@@ -388,8 +387,21 @@ def missing_contract_request_raise(
     not on this return: which member, its reference and title, and the spend in the
     year as they know it."""
     annual_return = _start(annual_return, acting_user)
-    contract_reference = _clean(contract_reference)[:100]
-    contract_title = _clean(contract_title)[:300]
+    contract_reference = _clean(contract_reference)
+    contract_title = _clean(contract_title)
+    # Refused over the model's limits, never cut short (core.limits' words).
+    require_length(
+        contract_reference,
+        label="The contract's reference",
+        limit=SupportRequest._meta.get_field("contract_reference").max_length,
+        field="contract_reference",
+    )
+    require_length(
+        contract_title,
+        label="The contract's title",
+        limit=SupportRequest._meta.get_field("contract_title").max_length,
+        field="contract_title",
+    )
     message = _limited(_clean(message), "message")
     errors = {}
     if member is None:

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from returns.models import AnnualReturn
 from returns.selectors.access import supplier_return_get
 from returns.selectors.attachments import supplier_line_get
 from returns.views.access import supplier_required, team_required
@@ -272,7 +271,6 @@ def team_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         context={
             "support_request": support_request,
             "annual_return": support_request.annual_return,
-            "editable_statuses": AnnualReturn.EDITABLE,
             "named_contract": selectors.contract_named_by(support_request),
             "next": lambda done: reverse("support_team:detail", args=[done.pk]),
         },

@@ -214,6 +214,14 @@ class ContractLife:
         ]
 
 
+def _member_checks() -> Prefetch:
+    """Each line's member checks, with what the pages show of them."""
+    return Prefetch(
+        "member_checks",
+        queryset=MemberCheck.objects.select_related("measure", "raised_by"),
+    )
+
+
 def contract_lines(contract: Contract) -> QuerySet[ReturnLine]:
     return (
         ReturnLine.objects.filter(contract=contract)
@@ -223,12 +231,7 @@ def contract_lines(contract: Contract) -> QuerySet[ReturnLine]:
             "member",
             "lot__framework",
         )
-        .prefetch_related(
-            Prefetch(
-                "member_checks",
-                queryset=MemberCheck.objects.select_related("measure", "raised_by"),
-            )
-        )
+        .prefetch_related(_member_checks())
         .order_by("annual_return__year__starts_on", "pk")
     )
 
@@ -357,7 +360,7 @@ def contracts_life(
     for line in (
         ReturnLine.objects.filter(contract_id__in=ids)
         .select_related("annual_return__year")
-        .prefetch_related("member_checks")
+        .prefetch_related(_member_checks())
         .order_by("annual_return__year__starts_on", "pk")
     ):
         years[line.contract_id].append(_line_year(line, today))

@@ -26,6 +26,7 @@ from returns.figures import (
     ended_short_list,
     reported_lines,
 )
+from returns.models import AnnualReturn
 
 SHOWN = 20  # rows of each list on the page; the count says how many there are
 
@@ -69,7 +70,12 @@ def member_overdue_lines(*, member: Member, today: datetime.date) -> QuerySet:
     # the member's lines are found first (not every overdue return of the year).
     return (
         counted_lines()
-        .filter(member=member, annual_return__status__in=CHASED)
+        .filter(
+            member=member,
+            annual_return__status__in=CHASED,
+            # Only issued returns are chased (figures.expected_filter).
+            annual_return__source=AnnualReturn.Source.ISSUED,
+        )
         .annotate(
             effective_deadline_day=Coalesce(
                 "annual_return__extended_deadline", "annual_return__year__deadline"

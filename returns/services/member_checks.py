@@ -27,6 +27,10 @@ from .review import return_reopen
 NOT_APPROVED = "Only the figures of an approved return can be confirmed or disputed"
 NOT_YOURS = "This contract was not yours that year"
 EXCLUDED = "This contract was excluded from the return"
+DISPUTE_OPEN = (
+    "A dispute of these figures is waiting for the social value team's answer: "
+    "you can confirm or dispute them again once it is answered"
+)
 REASON_NEEDED = "Enter why you think the figures are wrong"
 MEASURE_NOT_ON_LINE = "Select a measure the supplier reported on this contract"
 ANSWER_NEEDED = "Enter the answer the member and the supplier will read"
@@ -51,6 +55,10 @@ def _locked_line(line: ReturnLine, member: Member) -> ReturnLine:
         raise ValidationError(NOT_APPROVED)
     if line.excluded_at:
         raise ValidationError(EXCLUDED)
+    if line.member_checks.filter(
+        kind=MemberCheck.Kind.DISPUTED, answered_at__isnull=True
+    ).exists():
+        raise ValidationError(DISPUTE_OPEN)
     return line
 
 

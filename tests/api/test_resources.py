@@ -243,9 +243,12 @@ def test_the_year_listing_takes_constant_queries(
         )
     url = "/api/v1/years/2024-25/contract-figures/"
     with django_assert_max_num_queries(20) as small:
-        api_get(url + "?page_size=2", member_a_secret)
+        two = api_get(url + "?page_size=2", member_a_secret)
     with django_assert_max_num_queries(20) as large:
-        api_get(url + "?page_size=8", member_a_secret)
+        eight = api_get(url + "?page_size=8", member_a_secret)
+    assert two.status_code == eight.status_code == 200
+    assert len(two.json()["results"]) == 2
+    assert len(eight.json()["results"]) == 8
     assert len(large.captured_queries) == len(small.captured_queries)
 
 

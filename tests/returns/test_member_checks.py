@@ -304,3 +304,21 @@ def test_a_reason_or_answer_over_the_limit_is_refused_in_the_forms_words(story):
         )
     form = DisputeAnswerForm({"outcome": "kept", "answer": long_text})
     assert form.errors["answer"] == [answer_words]
+
+
+def test_an_open_dispute_cannot_be_confirmed_or_disputed_again_until_answered(story):
+    line, member, viewer = story["lines"][0], story["member"], story["viewer"]
+    line_member_dispute(line=line, member=member, acting_user=viewer, reason="Wrong")
+    for attempt in (
+        lambda: line_member_confirm(line=line, member=member, acting_user=viewer),
+        lambda: line_member_dispute(
+            line=line, member=member, acting_user=viewer, reason="Still wrong"
+        ),
+    ):
+        with pytest.raises(ValidationError, match="waiting for the social value"):
+            attempt()
+    assert list(MemberCheck.objects.values_list("kind", flat=True)) == ["disputed"]
+    member_client = _client(viewer)
+    response = member_client.post(reverse("member:line_confirm", args=[line.pk]))
+    assert MemberCheck.objects.count() == 1
+    assert response.status_code in (200, 302, 400)

@@ -111,7 +111,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
 def dispute_answer(request: HttpRequest, dispute_id: int) -> HttpResponse:
     check = team_dispute_get(pk=dispute_id)
     form = DisputeAnswerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not check.answered_at and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             member_dispute_answer(
                 check=check,
