@@ -85,6 +85,9 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
+        # No "loaders": Django (4.1+) then wraps the file and app loaders in the
+        # cached loader, in every environment, so a template is parsed once per
+        # process. Setting "loaders" here would switch that off (a test checks).
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
@@ -105,7 +108,17 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: opening one costs a PostgreSQL backend's start (several ms of
+# both cores' CPU) on every request. Production keeps each for a minute and checks it
+# before reuse (a connection the database closed is replaced, not an error); with
+# PgBouncer in front set CONN_MAX_AGE=0 (docs/deployment.md). Elsewhere: 0, so runserver
+# and tests never hold connections a test database must drop.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "CONN_MAX_AGE", default=60 if PRODUCTION else 0
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+    "CONN_HEALTH_CHECKS", default=True
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, in-process tasks, tests' threads) share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -118,6 +131,15 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2id (accounts/hashers.py) first; PBKDF2 kept so hashes made before it still sign
+# in, and are upgraded to Argon2 at that sign-in. Tests use MD5 (settings_test.py).
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
