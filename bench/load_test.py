@@ -2,12 +2,25 @@
 worker on Redis, and simulated people driven by locust, all on 127.0.0.1.
 
     python -m bench.load_test [--users 100] [--minutes 3] [--scale 2] [--workers 4]
-                              [--template portal_bench]
+                              [--template portal_bench] [--profile DIR] [--py-spy]
 
 It builds a fresh database (`portal_load`), loads the demo, gives each simulated person
 an account of their own, runs locust headless, then checks that every submission the
 load test made is in the database exactly once. Prints one JSON line of results and
 returns them to `bench` (which writes docs/benchmarks.md).
+
+Beside locust's times (the client's: queueing, network and its own CPU included) it
+reports the server's own: gunicorn's access log gives each request's time (`%(D)s`,
+microseconds; `%(M)s`, milliseconds, is logged too) and the locust request it belongs
+to (the `X-Load` header the locustfile sends), and a locust request's server time is
+the sum over the requests it made (a form post and the page it is redirected to).
+The server's time starts when a worker thread reads the request, so a wait in the
+listen queue for a free thread is in locust's figure only.
+
+`--profile DIR` runs the portal under bench/load/profiled_wsgi.py (cProfile and
+query timing per request type; `python -m bench.load.profile_report DIR` ranks
+them); `--py-spy` samples every gunicorn worker with py-spy for the whole run and
+writes collapsed stacks beside the results. Both cost CPU: not for the suite's run.
 """
 
 from __future__ import annotations
@@ -166,6 +179,37 @@ print(json.dumps({{"made": len(made), "distinct": len(set(made)),
     return found
 
 
+ACCESS_FORMAT = "%({x-load}i)s\t%(m)s\t%(s)s\t%(M)s\t%(D)s"
+
+
+def server_times(access_log: Path) -> dict[str, dict]:
+    """Per request name: the server's median and p95 milliseconds per locust
+    request (summed over the requests it made), from gunicorn's access log."""
+    import statistics
+
+    per_request: dict[str, float] = {}
+    names: dict[str, str] = {}
+    for line in access_log.read_text().splitlines():
+        tag, _method, _status, _ms, micro = line.split("\t")
+        if "|" not in tag:
+            continue  # the health check and anything else not sent by locust
+        name, request_id = tag.rsplit("|", 1)
+        per_request[request_id] = per_request.get(request_id, 0) + int(micro) / 1000
+        names[request_id] = name
+    by_name: dict[str, list[float]] = {}
+    for request_id, ms in per_request.items():
+        by_name.setdefault(names[request_id], []).append(ms)
+    found = {}
+    for name, times in [*by_name.items(), ("all", list(per_request.values()))]:
+        times.sort()
+        found[name] = {
+            "requests": len(times),
+            "median_ms": statistics.median(times),
+            "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))],
+        }
+    return found
+
+
 def run(
     *,
     users: int = 100,
@@ -178,6 +222,8 @@ def run(
     think: str = "5-15",
     spawn_rate: float = 2,
     threads: int = 4,
+    profile: Path | None = None,
+    py_spy: bool = False,
 ) -> dict:
     """With `template`, the database is a copy of that one (the suite's large data
     set) instead of a fresh demo at `scale`."""
@@ -216,7 +262,14 @@ def run(
     contacts = max(1, users * 6 // 10)
     people = prepare(env, folder, contacts=contacts, others=max(1, users // 5))
     submissions = folder / "submitted.txt"
-    processes = []
+    access_log = folder / "access.log"
+    app, gunicorn_env, extra = "portal.wsgi", env, []
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        app = "bench.load.profiled_wsgi"
+        gunicorn_env = {**env, "LOAD_PROFILE_DIR": str(profile)}
+        extra = ["--config", "python:bench.load.gunicorn_profile"]
+    processes, spies = [], []
     try:
         processes.append(
             subprocess.Popen(
@@ -242,7 +295,8 @@ def run(
                     sys.executable,
                     "-m",
                     "gunicorn",
-                    "portal.wsgi",
+                    app,
+                    *extra,
                     "--workers",
                     str(workers),
                     "--threads",
@@ -253,12 +307,18 @@ def run(
                     "60",
                     "--log-level",
                     "warning",
+                    "--access-logfile",
+                    str(access_log),
+                    "--access-logformat",
+                    ACCESS_FORMAT,
                 ],
                 cwd=ROOT,
-                env=env,
+                env=gunicorn_env,
             )
         )
         _wait_http(f"http://127.0.0.1:{PORT}/healthz/")
+        if py_spy:
+            spies = _spy(processes[-1].pid, folder, seconds=int(minutes * 60) + 30)
         locust = subprocess.run(
             [
                 sys.executable,
@@ -299,6 +359,12 @@ def run(
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for spy in spies:  # each stops, and writes its stacks, as its worker exits
+            try:
+                spy.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=30)
     summary = next(
         (
             json.loads(line)
@@ -340,8 +406,45 @@ def run(
         "people": {k: len(v) for k, v in people.items() if k != "meta"},
         "submissions": check_submissions(env, submissions),
         "by_name": by_name,
+        "server": server_times(access_log),
+        "folder": str(folder),
     }
     return result
+
+
+def _spy(master_pid: int, folder: Path, *, seconds: int) -> list:
+    """py-spy on each gunicorn worker (the master's children), collapsed stacks."""
+    import shutil
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    deadline = time.monotonic() + 30
+    pids: list[str] = []
+    while time.monotonic() < deadline and not pids:
+        pids = children.read_text().split() if children.exists() else []
+        time.sleep(0.5)
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                pid,
+                "--duration",
+                str(seconds),
+                "--rate",
+                "50",
+                "--format",
+                "raw",
+                "--output",
+                str(folder / f"py-spy.{pid}.txt"),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
 
 
 def main() -> None:
@@ -360,6 +463,11 @@ def main() -> None:
     )
     parser.add_argument("--spawn-rate", type=float, default=2)
     parser.add_argument(
+        "--database", default="portal_load", help="The copy's name (dropped first)."
+    )
+    parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--py-spy", action="store_true")
+    parser.add_argument(
         "--template",
         default=None,
         help="Copy this database (e.g. portal_bench, the suite's) instead of a demo.",
@@ -374,6 +482,9 @@ def main() -> None:
         think=args.think,
         spawn_rate=args.spawn_rate,
         threads=args.threads,
+        profile=args.profile,
+        py_spy=args.py_spy,
+        database=args.database,
     )
     print(json.dumps(result, indent=1))
 

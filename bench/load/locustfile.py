@@ -4,6 +4,12 @@ an account of their own (prepared by `bench/load_test.py`, listed in LOAD_USERS)
 
 A contact's successful submissions are appended to LOAD_SUBMISSIONS (one reference per
 line), so the runner can check each is in the database exactly once.
+
+People are `FastHttpUser`s (geventhttpclient): on two cores shared with the server,
+requests' HTTP client cost several times the CPU, which the server's figures then paid
+for. Every request carries `X-Load: <name>|<id>`, one id per locust request (kept on
+the redirects it follows), which gunicorn writes to its access log with the time it
+took: the runner sums the server's own time per locust request (bench/load_test.py).
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import random
 import re
 import struct
 import time
+import uuid
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 
 USERS = json.loads(Path(os.environ["LOAD_USERS"]).read_text())
 SUBMISSIONS = os.environ["LOAD_SUBMISSIONS"]
@@ -48,20 +55,31 @@ def totp_now(secret: str) -> str:
     return f"{number % 1_000_000:06d}"
 
 
+def _tag(name: str) -> dict[str, str]:
+    """The header gunicorn logs: the request's name and an id of its own."""
+    return {"X-Load": f"{name}|{uuid.uuid4().hex}"}
+
+
 def _csrf(response) -> str:
     found = CSRF.search(response.text)
     return found.group(1) if found else ""
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):
     abstract = True
     kind = ""
     wait_time = between(*THINK)
 
+    def get(self, url: str, name: str, **kwargs):
+        return self.client.get(url, name=name, headers=_tag(name), **kwargs)
+
+    def post(self, url: str, data: dict, name: str, **kwargs):
+        return self.client.post(url, data, name=name, headers=_tag(name), **kwargs)
+
     def on_start(self):
         self.person = _take(self.kind)
-        page = self.client.get("/accounts/login/", name="sign in (form)")
-        response = self.client.post(
+        page = self.get("/accounts/login/", name="sign in (form)")
+        response = self.post(
             "/accounts/login/",
             {
                 "csrfmiddlewaretoken": _csrf(page),
@@ -72,7 +90,7 @@ class Person(HttpUser):
         )
         if "/accounts/2fa/authenticate/" in response.url:
             code = totp_now(self.person["totp"])
-            self.client.post(
+            self.post(
                 "/accounts/2fa/authenticate/",
                 {"csrfmiddlewaretoken": _csrf(response), "code": code},
                 name="sign in (two-factor)",
@@ -86,12 +104,12 @@ class Contact(Person):
     @task(6)
     def save_a_line(self):
         reference = self.person["reference"]
-        task_list = self.client.get(f"/returns/{reference}/", name="return task list")
+        task_list = self.get(f"/returns/{reference}/", name="return task list")
         links = LINE_LINK.findall(task_list.text)
         if not links:
             return
         url = random.choice(links)
-        page = self.client.get(url, name="line page")
+        page = self.get(url, name="line page")
         version = VERSION.search(page.text)
         fields = QUANTITY.findall(page.text)
         if not version or not fields:
@@ -106,7 +124,7 @@ class Contact(Person):
             "recovery_by_month": "2",
             "recovery_by_year": str(time.localtime().tm_year + 1),
         }
-        with self.client.post(url, data, name="save line", catch_response=True) as r:
+        with self.post(url, data, name="save line", catch_response=True) as r:
             if r.status_code >= 500:
                 r.failure(f"{r.status_code}")
             else:
@@ -115,10 +133,10 @@ class Contact(Person):
     @task(1)
     def submit(self):
         reference = self.person["reference"]
-        page = self.client.get(f"/returns/{reference}/check/", name="check answers")
+        page = self.get(f"/returns/{reference}/check/", name="check answers")
         if "/check/" not in page.url:
             return  # already submitted: the page sends you back to the return
-        with self.client.post(
+        with self.post(
             f"/returns/{reference}/check/",
             {"csrfmiddlewaretoken": _csrf(page), "declared_by_name": "Load Tester"},
             name="submit",
@@ -134,7 +152,7 @@ class Contact(Person):
 
     @task(2)
     def home(self):
-        self.client.get("/returns/", name="my returns")
+        self.get("/returns/", name="my returns")
 
 
 class Team(Person):
@@ -144,9 +162,9 @@ class Team(Person):
     @task
     def page_the_supplier_table(self):
         url = USERS["meta"]["team_table"]
-        first = self.client.get(url, name="team supplier table")
+        first = self.get(url, name="team supplier table")
         pages = [int(p) for p in re.findall(r"[?&]page=(\d+)", first.text)] or [1]
-        self.client.get(
+        self.get(
             f"{url}?page={random.randint(1, max(pages))}",
             name="team supplier table (page)",
         )
@@ -158,8 +176,8 @@ class Member(Person):
 
     @task
     def view_contracts(self):
-        self.client.get("/member/", name="member home")
-        self.client.get(USERS["meta"]["member_page"], name="member year page")
+        self.get("/member/", name="member home")
+        self.get(USERS["meta"]["member_page"], name="member year page")
 
 
 @events.quitting.add_listener
