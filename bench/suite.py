@@ -49,10 +49,14 @@ BEGIN = (
 END = "<!-- make bench: end -->"
 PARTS = ("issue", "pages", "api", "spreadsheets", "valuations", "load")
 
-PAGE_RATIO, PAGE_MS = 3.0, 300.0
-ISSUE_RATIO, ISSUE_SECONDS = 3.0, 60.0
+# Issue 25's goals: every page's median server time under 150 ms (issue 12's ratio
+# kept); issuing within 1.5x its honest floor; the load test's p95 and median by
+# locust and p95 by the server.
+PAGE_RATIO, PAGE_MS = 3.0, 150.0
+ISSUE_RATIO, ISSUE_SECONDS = 1.5, 60.0
 IMPORT_RATIO = 3.0
-LOAD_P95_MS = 500.0
+LOAD_P95_MS, LOAD_MEDIAN_MS, LOAD_SERVER_P95_MS = 500.0, 150.0, 300.0
+LOAD_RUNS = 2
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Run:
     results: list[Result] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     load_result: dict | None = None
+    load_results: list[dict] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
     def log(self, message: str) -> None:
@@ -106,11 +111,21 @@ def _s(seconds: float) -> str:
 
 
 def measure_issue(run: Run) -> None:
+    """Issuing against two floors, each repeat in one rolled-back transaction: the
+    honest floor (bench/issue_floor.py: hand-written SQL writing the same returns,
+    lines, history rows and events into the real tables), which the goal is set
+    against, and the bare selection into a scratch table (issue 12's floor, shown for
+    comparison). The honest floor and `returns_issue` take turns going first, each
+    in a savepoint rolled back before the other, so neither always pays for the
+    other's dead rows."""
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from bench import schema
+    from bench.issue_floor import write_floor
     from bench.issue_year import floor_sql
-    from returns.models import AnnualReturn, ReportingYear, ReturnLine
+    from bench.measuring import QueryTimer
+    from returns.models import AnnualReturn, ReportingYear, ReturnEvent, ReturnLine
     from returns.services import returns_issue
 
     year = (
@@ -118,24 +133,85 @@ def measure_issue(run: Run) -> None:
         .order_by("-starts_on")
         .first()
     )
-    floors, issues, queries, counted = [], [], [], None
-    for _ in range(run.args.issue_repeat):
+    floors, honest, issues, queries = [], [], [], []
+    counted = honest_counted = None
+
+    def written() -> tuple[int, int, int]:
+        return (
+            AnnualReturn.objects.filter(year=year).count(),
+            ReturnLine.objects.filter(annual_return__year=year).count(),
+            ReturnEvent.objects.filter(annual_return__year=year).count(),
+        )
+
+    def run_floor() -> None:
+        nonlocal honest_counted
+        with transaction.atomic():
+            started = time.perf_counter()
+            write_floor(ReportingYear.objects.get(pk=year.pk), now=timezone.now())
+            honest.append(time.perf_counter() - started)
+            honest_counted = written()
+            transaction.set_rollback(True)
+
+    def run_issue() -> None:
+        nonlocal counted
+        with transaction.atomic():
+            timer = QueryTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                returns_issue(
+                    year=ReportingYear.objects.get(pk=year.pk), send_emails=False
+                )
+                issues.append(time.perf_counter() - started)
+            queries.append(timer.count)
+            counted = written()
+            transaction.set_rollback(True)
+
+    for attempt in range(run.args.issue_repeat):
         with transaction.atomic():
             # The year's returns move to a scratch year: it is then unissued, as on
             # its issue date, with every other year's returns (and rows) in place.
-            scratch = ReportingYear.objects.create(
-                label="BENCH",
-                starts_on=datetime.date(2090, 4, 1),
-                ends_on=datetime.date(2091, 3, 31),
-                issue_on=datetime.date(2091, 4, 14),
-                deadline=datetime.date(2091, 6, 30),
-            )
-            AnnualReturn.objects.filter(year=year).update(year=scratch)
+            # Columns of branches not merged yet would refuse this code's inserts:
+            # they take NULL until this transaction rolls back (bench/schema.py).
+            relaxed = schema.relax()
+            if relaxed and attempt == 0:
+                run.notes.append(
+                    "The data set carries columns this code does not know (another "
+                    "branch's migrations): " + ", ".join(relaxed) + "; issuing's "
+                    "measurement let them take NULL inside its rolled-back "
+                    "transaction, the load test's copy for good."
+                )
+            # Copied in SQL, every column as it is: the data set may carry columns
+            # of branches not merged yet (a shared database), which an ORM insert
+            # would leave NULL.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE bench_year ON COMMIT DROP AS "
+                    "SELECT * FROM returns_reportingyear WHERE id = %s",
+                    [year.pk],
+                )
+                cursor.execute(
+                    "UPDATE bench_year SET id = (SELECT MAX(id) + 1 FROM "
+                    "returns_reportingyear), label = 'BENCH', starts_on = %s, "
+                    "ends_on = %s, issue_on = %s, deadline = %s, ready_at = NULL, "
+                    "issued_at = NULL, report_published_at = NULL",
+                    [
+                        datetime.date(2090, 4, 1),
+                        datetime.date(2091, 3, 31),
+                        datetime.date(2091, 4, 14),
+                        datetime.date(2091, 6, 30),
+                    ],
+                )
+                cursor.execute(
+                    "INSERT INTO returns_reportingyear SELECT * FROM bench_year "
+                    "RETURNING id"
+                )
+                scratch_id = cursor.fetchone()[0]
+            AnnualReturn.objects.filter(year=year).update(year_id=scratch_id)
             with connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE returns_annualreturn SET reference = 'BENCH-' || id "
                     "WHERE year_id = %s",
-                    [scratch.pk],
+                    [scratch_id],
                 )
                 cursor.execute("ANALYZE returns_annualreturn")
             ReportingYear.objects.filter(pk=year.pk).update(
@@ -156,37 +232,45 @@ def measure_issue(run: Run) -> None:
                 floors.append(time.perf_counter() - started)
                 cursor.execute("SELECT COUNT(*) FROM bench_issue_floor")
                 floor_lines = cursor.fetchone()[0]
-            from bench.measuring import QueryTimer
-
-            timer = QueryTimer()
-            with connection.execute_wrapper(timer):
-                started = time.perf_counter()
-                returns_issue(
-                    year=ReportingYear.objects.get(pk=year.pk), send_emails=False
+            for step in (
+                (run_floor, run_issue)
+                if attempt % 2 == 0
+                else (
+                    run_issue,
+                    run_floor,
                 )
-                issues.append(time.perf_counter() - started)
-            queries.append(timer.count)
-            lines = ReturnLine.objects.filter(annual_return__year=year).count()
-            returns = AnnualReturn.objects.filter(year=year).count()
-            counted = (lines, returns, floor_lines)
+            ):
+                step()
             transaction.set_rollback(True)
-    lines, returns, floor_lines = counted
+    returns, lines, events = counted
     if lines != floor_lines:
         run.notes.append(
             f"Issuing made {lines:,} lines where the floor selected {floor_lines:,}."
         )
-    issue, floor = statistics.median(issues), statistics.median(floors)
+    if honest_counted != counted:
+        run.notes.append(
+            f"The honest floor wrote {honest_counted} (returns, lines, events) where "
+            f"issuing wrote {counted}."
+        )
+    issue, floor, bare = (
+        statistics.median(issues),
+        statistics.median(honest),
+        statistics.median(floors),
+    )
     ratio = issue / floor
     run.add(
         Result(
             "issue",
-            f"Issue {year.label}: {returns:,} returns, {lines:,} lines "
-            f"({statistics.median(queries):.0f} queries)",
+            f"Issue {year.label}: {returns:,} returns, {lines:,} lines, {events:,} "
+            f"events, their history rows ({statistics.median(queries):.0f} queries)",
             _s(issue),
-            f"{_s(floor)}: one `INSERT … SELECT` ({floor_lines:,} rows)",
+            f"{_s(floor)}: hand-written SQL writing the same rows into the real "
+            "tables (bench/issue_floor.py)",
             ratio,
-            f"< {ISSUE_SECONDS:.0f} s and ≤ {ISSUE_RATIO:.0f}×",
+            f"< {ISSUE_SECONDS:.0f} s and ≤ {ISSUE_RATIO:.1f}×",
             issue < ISSUE_SECONDS and ratio <= ISSUE_RATIO,
+            f"issue 12's bare floor, the selection into a scratch table: {_s(bare)} "
+            f"({issue / bare:.1f}×)",
         )
     )
 
@@ -668,38 +752,71 @@ def measure_valuations(run: Run, rows: int = 20_000) -> None:
 
 
 def measure_load(run: Run) -> None:
+    """The password check a sign-in makes, with each hasher; then the load test,
+    LOAD_RUNS times on fresh copies of the data set (issue 25: one run's tail can
+    be another process's doing on a shared machine)."""
     from django.db import connections
 
-    from bench import load_test
+    from bench import hashers, load_test
 
-    connections.close_all()  # the copy needs the data set to have no connections
-    result = load_test.run(
-        users=run.args.load_users,
-        minutes=run.args.load_minutes,
-        template=run.database,
-    )
-    run.load_result = result
-    submissions = result["submissions"]
-    met = (
-        result["p95_ms"] < LOAD_P95_MS and result["failures"] == 0 and submissions["ok"]
-    )
-    run.add(
-        Result(
-            "load",
-            f"Load test on {result['data']}: {result['users']} simulated people "
-            f"({result['think_seconds']} s between actions) for {result['minutes']:g} "
-            f"minutes, gunicorn × {result['gunicorn_workers']} workers × "
-            f"{result['gunicorn_threads']} threads, a Celery worker on "
-            f"Redis; {result['requests']:,} requests, {result['rps']:.1f} a second, "
-            f"{result['failures']} errors; {submissions['made']} submissions, "
-            f"{submissions['exactly_once']} in the database exactly once",
-            f"median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms",
-            "",
-            None,
-            f"p95 < {LOAD_P95_MS:.0f} ms, no errors, every submission exactly once",
-            met,
+    for row in hashers.measure(run.args.repeat):
+        run.add(
+            Result(
+                "load",
+                f"Sign-in password check: {row['label']}",
+                _ms(row["wall"]),
+                f"CPU {_ms(row['cpu'])}",
+                None,
+                "none set (the load test's sign-ins pay it)",
+                None,
+            )
         )
-    )
+    connections.close_all()  # the copy needs the data set to have no connections
+    for number in range(1, LOAD_RUNS + 1):
+        run.log(f"load test, run {number} of {LOAD_RUNS}")
+        result = load_test.run(
+            users=run.args.load_users,
+            minutes=run.args.load_minutes,
+            template=run.database,
+        )
+        result["load_average"] = os.getloadavg()
+        run.load_results.append(result)
+        run.load_result = result
+        submissions = result["submissions"]
+        server = result["server"]["all"]
+        met = (
+            result["p95_ms"] < LOAD_P95_MS
+            and result["median_ms"] < LOAD_MEDIAN_MS
+            and server["p95_ms"] < LOAD_SERVER_P95_MS
+            and result["failures"] == 0
+            and submissions["ok"]
+        )
+        run.add(
+            Result(
+                "load",
+                f"Load test, run {number} of {LOAD_RUNS}, on {result['data']}: "
+                f"{result['users']} simulated people "
+                f"({result['think_seconds']} s between actions) for "
+                f"{result['minutes']:g} minutes, gunicorn × "
+                f"{result['gunicorn_workers']} workers × "
+                f"{result['gunicorn_threads']} threads, a Celery worker on "
+                f"Redis; {result['requests']:,} requests, {result['rps']:.1f} a "
+                f"second, {result['failures']} errors; {submissions['made']} "
+                f"submissions, {submissions['exactly_once']} in the database "
+                "exactly once; load average at its end "
+                + ", ".join(f"{n:.1f}" for n in result["load_average"]),
+                f"locust: median {result['median_ms']:.0f} ms, p95 "
+                f"{result['p95_ms']:.0f} ms; server: median "
+                f"{server['median_ms']:.0f} ms, p95 {server['p95_ms']:.0f} ms",
+                "",
+                None,
+                f"locust p95 < {LOAD_P95_MS:.0f} ms and median < "
+                f"{LOAD_MEDIAN_MS:.0f} ms, server p95 < "
+                f"{LOAD_SERVER_P95_MS:.0f} ms, no errors, every submission "
+                "exactly once",
+                met,
+            )
+        )
 
 
 # The report -------------------------------------------------------------------------
@@ -768,7 +885,7 @@ def report(run: Run, *, machine: str, data: str, command: str) -> str:
         "Pages are timed through Django's test client (sign-in, middleware, "
         "templates, no network): *median* is the whole server time; the ratio is "
         "the page's database time over its floor, the hand-written SQL that "
-        "computes the same figures. Database times per page:",
+        "computes the same figures. Database times per page (and other details):",
         "",
         *details,
     ]
@@ -779,18 +896,49 @@ def report(run: Run, *, machine: str, data: str, command: str) -> str:
         f"{sum(1 for r in run.results if r.met is not None)}"
         + (f"; missed: {len(missed)} (why: see the notes below)." if missed else "."),
     ]
-    if run.load_result:
+    if run.load_results:
+        runs = run.load_results
+        head = " | ".join(
+            f"run {n}: locust median / p95 ms | run {n}: server median / p95 ms"
+            for n in range(1, len(runs) + 1)
+        )
+        names = [row["name"] for row in runs[0]["by_name"]]
+        rows = []
+        for name in names:
+            cells = []
+            for result in runs:
+                client = next((r for r in result["by_name"] if r["name"] == name), None)
+                server = result["server"].get(name)
+                cells.append(
+                    f"{client['median_ms']:.0f} / {client['p95_ms']:.0f}"
+                    + (
+                        f" ({client['failures']} errors)"
+                        if client and client["failures"]
+                        else ""
+                    )
+                    if client
+                    else "–"
+                )
+                cells.append(
+                    f"{server['median_ms']:.0f} / {server['p95_ms']:.0f}"
+                    if server
+                    else "–"
+                )
+            count = sum(
+                next((r["requests"] for r in result["by_name"] if r["name"] == name), 0)
+                for result in runs
+            )
+            rows.append(f"| {name} | {count:,} | " + " | ".join(cells) + " |")
         parts += [
             "",
-            "The load test by request (all of its run, sign-in included):",
+            "The load test by request, both runs (sign-in included). *locust*: the "
+            "client's time (queueing, network and locust's own CPU included); "
+            "*server*: gunicorn's access log, the time the portal took for the "
+            "locust request (with the page a form post is redirected to):",
             "",
-            "| request | count | errors | median ms | p95 ms |",
-            "|---|---:|---:|---:|---:|",
-            *[
-                f"| {row['name']} | {row['requests']:,} | {row['failures']} | "
-                f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} |"
-                for row in run.load_result["by_name"]
-            ],
+            f"| request | count (all runs) | {head} |",
+            "|---|---:|" + "---:|" * (2 * len(runs)),
+            *rows,
         ]
     if run.notes:
         parts += ["", *[f"- {note}" for note in run.notes]]
