@@ -29,20 +29,41 @@ def is_team(user) -> bool:
     return is_administrator(user) or TEAM_GROUP in _group_names(user)
 
 
+def _cached(user, name: str, compute) -> bool:
+    # Cached on the user object for the request, as the groups are: the page's
+    # access check and the navigation both ask (issue 25's profile: one query a
+    # page). `request.user` is loaded afresh by every request.
+    cached = getattr(user, name, None)
+    if cached is None:
+        cached = compute()
+        setattr(user, name, cached)
+    return cached
+
+
 @rules.predicate
 def is_supplier_contact(user) -> bool:
     if not user or not user.is_authenticated:
         return False
-    return user.supplier_contacts.filter(
-        is_active=True, supplier__is_active=True
-    ).exists()
+    return _cached(
+        user,
+        "_portal_is_supplier_contact",
+        lambda: user.supplier_contacts.filter(
+            is_active=True, supplier__is_active=True
+        ).exists(),
+    )
 
 
 @rules.predicate
 def is_member_viewer(user) -> bool:
     if not user or not user.is_authenticated:
         return False
-    return user.member_viewers.filter(is_active=True, member__is_active=True).exists()
+    return _cached(
+        user,
+        "_portal_is_member_viewer",
+        lambda: user.member_viewers.filter(
+            is_active=True, member__is_active=True
+        ).exists(),
+    )
 
 
 rules.add_perm("portal.team", is_team)

@@ -161,3 +161,20 @@ def test_templates_are_parsed_once_per_process():
     assert [loader[0] for loader in loaders] == [
         "django.template.loaders.cached.Loader"
     ]
+
+
+@pytest.mark.django_db
+def test_a_page_asks_once_whether_its_user_is_a_supplier_contact(supplier_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # The access check and the navigation both ask: the answer is kept for the
+    # request (issue 25's profile found the same query twice on every page).
+    with CaptureQueriesContext(connection) as queries:
+        assert supplier_client.get("/returns/").status_code == 200
+    asked = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "accounts_suppliercontact"' in q["sql"] and "LIMIT 1" in q["sql"]
+    ]
+    assert len(asked) == 1, asked
