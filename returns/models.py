@@ -853,3 +853,73 @@ class YearExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} export {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ContractSummary(models.Model):
+    """A contract's figures (`returns.figures`) kept per year and to date, so pages
+    read them instead of summing every line of every year.
+
+    A year row (`year` set) holds the contract's counted lines of that year whose
+    line names `member` (the snapshot: a member's "while it has been yours" figures
+    add up its own rows); the to-date row (`year` null, `member` null) holds the
+    contract over all its years, grouped by what the contract is now when read.
+    Derived data: written only by `services.summary.summary_refresh`, in the
+    transaction of every change that moves a figure, and rebuilt from the lines by
+    `manage.py rebuild_contract_summary`. A contract with no counted line has no row.
+    """
+
+    contract = models.ForeignKey(
+        "frameworks.Contract",
+        on_delete=models.CASCADE,
+        related_name="summaries",
+        db_index=False,  # the unique constraints lead with the contract
+    )
+    year = models.ForeignKey(
+        ReportingYear,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    member = models.ForeignKey(
+        "frameworks.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    target = CreditsField(default=0)
+    # Target of the lines of approved returns: what members see beside delivered.
+    target_approved = CreditsField(default=0)
+    delivered = CreditsField(default=0, help_text="Approved returns only.")
+    awaiting_review = CreditsField(default=0, help_text="Submitted returns.")
+    delivered_all = CreditsField(default=0, help_text="Every counted line.")
+    shortfall = CreditsField(default=0, help_text="max(target - delivered, 0)")
+    years = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "year", "member"],
+                condition=models.Q(year__isnull=False),
+                name="summary_one_row_per_contract_year_member",
+            ),
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(year__isnull=True),
+                name="summary_one_to_date_row_per_contract",
+            ),
+        ]
+        indexes = [
+            # A member's own figures: its rows of every year.
+            models.Index(
+                fields=["member", "contract"],
+                condition=models.Q(member__isnull=False),
+                name="summary_member_rows",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.year_id or 'to date'}"

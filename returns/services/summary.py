@@ -1,0 +1,186 @@
+"""The per-contract summary of figures (`ContractSummary`): written here only.
+
+`summary_refresh(contract_ids=...)` recomputes the given contracts' rows from their
+lines, with the definitions of `returns.figures` (counted lines, delivered approved
+only, awaiting review submitted, rounded sums read through `core.numbers`), and
+replaces them. Every service that moves a figure calls it once, at its end, in its
+own transaction: issuing and re-issuing, saving lines (line page, spreadsheet, the
+team acting), submitting, approving, sending back, reopening, marking not required
+and back, excluding and including a line, correcting spend (also through a query's
+answer), recomputing credits, and importing past returns.
+
+A contract re-assigned to another member needs no refresh: a year row keeps the
+member its line names (the snapshot), and the to-date row is grouped by the
+contract's member as it is now when a page reads it.
+
+A few queries for any number of contracts: lock the contracts (so two changes to
+one contract's lines in different returns cannot interleave their refreshes), one
+grouped sum over their lines, one delete, one insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case, F, QuerySet, Value, When
+
+from core.numbers import round_credits
+from frameworks.models import Contract
+
+from ..figures.lines import _CREDITS, FIGURES, ZERO, _sum, counted_lines
+from ..models import AnnualReturn, ContractSummary, ReturnLine
+
+FIELDS = (
+    "target",
+    "target_approved",
+    "delivered",
+    "awaiting_review",
+    "delivered_all",
+)
+
+
+def _target_approved():
+    return _sum(
+        Case(
+            When(
+                annual_return__status=AnnualReturn.Status.APPROVED,
+                then=F("target_credits"),
+            ),
+            default=Value(0),
+            output_field=_CREDITS,
+        )
+    )
+
+
+def summary_rows(contract_ids: Iterable[int] | QuerySet | None) -> list[dict]:
+    """The summary rows of `contract_ids` (None: every contract) as dicts of
+    ContractSummary's columns, computed from the counted lines: a row per contract,
+    year and member of the line, and a to-date row per contract (year and member
+    None) that adds up its year rows."""
+    lines = counted_lines()
+    if contract_ids is not None:
+        lines = lines.filter(contract_id__in=contract_ids)
+    sums = (
+        lines.order_by()
+        .values("contract_id", "annual_return__year_id", "member_id")
+        .annotate(
+            target=FIGURES["target"](),
+            target_approved=_target_approved(),
+            delivered=FIGURES["delivered"](),
+            awaiting_review=FIGURES["awaiting_review"](),
+            delivered_all=_sum("delivered_credits"),
+        )
+        .values_list("contract_id", "annual_return__year_id", "member_id", *FIELDS)
+    )
+    rows: list[dict] = []
+    to_date: dict[int, dict] = {}
+    for contract_id, year_id, member_id, *figures in sums:
+        row = {"contract_id": contract_id, "year_id": year_id, "member_id": member_id}
+        for name, value in zip(FIELDS, figures, strict=True):
+            row[name] = round_credits(value or 0)
+        rows.append(row)
+        whole = to_date.get(contract_id)
+        if whole is None:
+            whole = to_date[contract_id] = {
+                "contract_id": contract_id,
+                "year_id": None,
+                "member_id": None,
+                **{name: ZERO for name in FIELDS},
+                "year_ids": set(),
+            }
+        for name in FIELDS:
+            # Sums of two-place values: exact, no rounding needed or done.
+            whole[name] += row[name]
+        whole["year_ids"].add(year_id)
+    for row in rows:
+        row["years"] = 1
+    for whole in to_date.values():
+        whole["years"] = len(whole.pop("year_ids"))
+        rows.append(whole)
+    for row in rows:
+        row["shortfall"] = max(row["target"] - row["delivered"], ZERO)
+    return rows
+
+
+def _write(rows: list[dict]) -> None:
+    if not rows:
+        return
+    # Imported here: the issuing package imports this module.
+    from .issuing.rows import insert_rows
+
+    names = ("contract_id", "year_id", "member_id", *FIELDS, "shortfall", "years")
+    insert_rows(ContractSummary, {name: [row[name] for row in rows] for name in names})
+
+
+def summary_refresh(*, contract_ids: Iterable[int] | QuerySet) -> None:
+    """Recomputes the summary rows of `contract_ids` (ids, or a query giving
+    contract ids) from their lines and replaces them. Call it at the end of a change
+    to lines or returns, inside its transaction, with the contracts whose lines it
+    touched. Runs in the caller's transaction (no savepoint of its own): every
+    caller is atomic, and the lock below is held until it commits."""
+    if not isinstance(contract_ids, QuerySet):
+        contract_ids = sorted(set(contract_ids))
+        if not contract_ids:
+            return
+    # The contracts locked in id order: a second refresh of one of them waits for
+    # this transaction, then reads its lines as this one left them.
+    locked = list(
+        Contract.objects.select_for_update()
+        .filter(pk__in=contract_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not locked:
+        return
+    ids = contract_ids if isinstance(contract_ids, QuerySet) else locked
+    rows = summary_rows(ids)
+    ContractSummary.objects.filter(contract_id__in=ids).delete()
+    _write(rows)
+
+
+@transaction.atomic
+def summary_rebuild() -> int:
+    """Every row of the summary rebuilt from the lines (`manage.py
+    rebuild_contract_summary`: after loading data that bypassed the services, or to
+    prove there is no drift). Returns how many rows it wrote."""
+    rows = summary_rows(None)
+    ContractSummary.objects.all().delete()
+    _write(rows)
+    return len(rows)
+
+
+def summary_drift() -> list[tuple]:
+    """Rows that differ between the summary as kept and a rebuild from the lines
+    (empty when none): (contract, year, member, kept, rebuilt)."""
+
+    def key(row: dict) -> tuple:
+        return (row["contract_id"], row["year_id"], row["member_id"])
+
+    columns = ("contract_id", "year_id", "member_id", *FIELDS, "shortfall", "years")
+    kept = {key(row): row for row in ContractSummary.objects.values(*columns)}
+    rebuilt = {key(row): row for row in summary_rows(None)}
+    drift = []
+    for where in sorted(
+        set(kept) | set(rebuilt), key=lambda k: tuple(x or 0 for x in k)
+    ):
+        a, b = kept.get(where), rebuilt.get(where)
+        if a is not None:
+            a = {
+                name: (round_credits(v) if isinstance(v, Decimal) else v)
+                for name, v in a.items()
+            }
+        if a != b:
+            drift.append((*where, a, b))
+    return drift
+
+
+def summary_refresh_return(*, annual_return_id: int) -> None:
+    """`summary_refresh` for every contract on a return: after a change of its
+    status (submit, approve, send back, reopen, not required and back)."""
+    summary_refresh(
+        contract_ids=ReturnLine.objects.filter(
+            annual_return_id=annual_return_id
+        ).values("contract_id")
+    )
