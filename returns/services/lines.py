@@ -28,7 +28,6 @@ from .. import events
 from ..models import AnnualReturn, Measure, ReturnEntry, ReturnLine, YearMeasure
 from .credits import line_credits
 from .events import event_record
-from .summary import summary_refresh
 from .line_rules import (
     MAX_QUANTITY,
     NEGATIVE,
@@ -47,6 +46,7 @@ from .line_rules import (
     line_check,
     parse_quantity,
 )
+from .summary import summary_refresh
 
 __all__ = [
     "EXCLUDED",

@@ -18,9 +18,9 @@ from frameworks.imports.services import ImportRefused, import_apply
 from frameworks.models import Contract, Valuation
 from returns import figures
 from returns.models import AnnualReturn, ContractSummary, ReturnLine
-from returns.services import line_save, return_submit, returns_issue
-from returns.services import chasing, review
+from returns.services import chasing, line_save, return_submit, returns_issue, review
 from returns.services.queries import query_answer
+from returns.services.spend_corrections import year_quarter_ends
 from returns.services.summary import summary_drift, summary_rebuild, summary_rows
 from tests import factories
 from tests.frameworks.sheets import xlsx
@@ -104,12 +104,8 @@ def consortium(team_user, admin_user):
 
 def assert_summary_is_a_rebuild():
     assert summary_drift() == []
-    kept = {
-        row.contract_id: row for row in ContractSummary.objects.filter(year=None)
-    }
-    by_figures = {
-        row["contract_id"]: row for row in figures.contracts_to_date()
-    }
+    kept = {row.contract_id: row for row in ContractSummary.objects.filter(year=None)}
+    by_figures = {row["contract_id"]: row for row in figures.contracts_to_date()}
     assert set(kept) == set(by_figures)
     for contract_id, row in by_figures.items():
         summary = kept[contract_id]
@@ -203,8 +199,7 @@ def correct_spend(world, index, quantity):
     """A query answered with corrected valuations (the line's spend and target)."""
     line = _line(world, index)
     query = factories.LineQueryFactory(line=line)
-    year = line.annual_return.year
-    quarter = QUARTERS[year.starts_on.year][0]
+    quarter = year_quarter_ends(line.annual_return.year)[0]
     query_answer(
         query=query,
         acting_user=world["team"],
@@ -361,7 +356,5 @@ def test_rebuild_writes_a_row_per_contract_year_and_member_and_one_to_date(
     contracts = ReturnLine.objects.values("contract").distinct().count()
     assert written == lines + contracts
     assert ContractSummary.objects.filter(year=None).count() == contracts
-    four = ContractSummary.objects.get(
-        contract=consortium["contracts"][4], year=None
-    )
+    four = ContractSummary.objects.get(contract=consortium["contracts"][4], year=None)
     assert four.years == 1
