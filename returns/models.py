@@ -890,14 +890,17 @@ class ContractSummary(models.Model):
         related_name="+",
         db_index=False,
     )
-    target = CreditsField(default=0)
+    target_credits = CreditsField(default=0)
     # Target of the lines of approved returns: what members see beside delivered.
-    target_approved = CreditsField(default=0)
-    delivered = CreditsField(default=0, help_text="Approved returns only.")
-    awaiting_review = CreditsField(default=0, help_text="Submitted returns.")
-    delivered_all = CreditsField(default=0, help_text="Every counted line.")
-    shortfall = CreditsField(default=0, help_text="max(target - delivered, 0)")
+    approved_target_credits = CreditsField(default=0)
+    delivered_credits = CreditsField(default=0, help_text="Approved returns only.")
+    awaiting_review_credits = CreditsField(default=0, help_text="Submitted returns.")
+    delivered_all_credits = CreditsField(default=0, help_text="Every counted line.")
+    shortfall_credits = CreditsField(default=0, help_text="max(target - delivered, 0)")
+    # Years with a counted line (1 on a year row).
     years = models.PositiveSmallIntegerField(default=1)
+    # Lines of approved returns among them: a member's figures count only these.
+    approved_lines = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -147,32 +147,39 @@ def _to_date(lines: QuerySet | None) -> QuerySet:
 
 
 def at_risk_list(
-    *, today: datetime.date, lines: QuerySet | None = None
+    *,
+    today: datetime.date,
+    lines: QuerySet | None = None,
+    to_date: QuerySet | None = None,
 ) -> ContractList:
     """Contracts ending within 183 days of today and below target to date, soonest
     first. `lines`: counted lines (`shortfall_lines`), or the summary's to-date rows
-    (`to_date_summary`)."""
+    (`to_date_summary`); or `to_date`, rows shaped as `contracts_to_date`'s
+    (`member_to_date_from_summary`)."""
+    rows = _to_date(lines) if to_date is None else to_date
     return ContractList(
-        _to_date(lines)
-        .filter(
+        rows.filter(
             contract__ends_on__gte=today,
             contract__ends_on__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
             delivered__lt=F("target"),
-        )
-        .order_by("contract__ends_on", "contract__reference"),
+        ).order_by("contract__ends_on", "contract__reference"),
         order=("contract__ends_on", "contract__reference"),
     )
 
 
 def ended_short_list(
-    *, today: datetime.date, lines: QuerySet | None = None
+    *,
+    today: datetime.date,
+    lines: QuerySet | None = None,
+    to_date: QuerySet | None = None,
 ) -> ContractList:
     """Contracts that have ended below target to date, latest ended first. `lines`
     as `at_risk_list`'s."""
+    rows = _to_date(lines) if to_date is None else to_date
     return ContractList(
-        _to_date(lines)
-        .filter(contract__ends_on__lt=today, delivered__lt=F("target"))
-        .order_by("-contract__ends_on", "contract__reference"),
+        rows.filter(contract__ends_on__lt=today, delivered__lt=F("target")).order_by(
+            "-contract__ends_on", "contract__reference"
+        ),
         order=("-contract__ends_on", "contract__reference"),
     )
 

@@ -21,10 +21,9 @@ grouped sum over their lines, one delete, one insert.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from core.numbers import round_credits
 from frameworks.models import Contract
@@ -71,13 +70,27 @@ def summary_rows(contract_ids: Iterable[int] | QuerySet | None) -> list[dict]:
             delivered=FIGURES["delivered"](),
             awaiting_review=FIGURES["awaiting_review"](),
             delivered_all=_sum("delivered_credits"),
+            approved_lines=Count(
+                "pk", filter=Q(annual_return__status=AnnualReturn.Status.APPROVED)
+            ),
         )
-        .values_list("contract_id", "annual_return__year_id", "member_id", *FIELDS)
+        .values_list(
+            "contract_id",
+            "annual_return__year_id",
+            "member_id",
+            "approved_lines",
+            *FIELDS,
+        )
     )
     rows: list[dict] = []
     to_date: dict[int, dict] = {}
-    for contract_id, year_id, member_id, *figures in sums:
-        row = {"contract_id": contract_id, "year_id": year_id, "member_id": member_id}
+    for contract_id, year_id, member_id, approved_lines, *figures in sums:
+        row = {
+            "contract_id": contract_id,
+            "year_id": year_id,
+            "member_id": member_id,
+            "approved_lines": approved_lines,
+        }
         for name, value in zip(FIELDS, figures, strict=True):
             row[name] = round_credits(value or 0)
         rows.append(row)
@@ -87,12 +100,14 @@ def summary_rows(contract_ids: Iterable[int] | QuerySet | None) -> list[dict]:
                 "contract_id": contract_id,
                 "year_id": None,
                 "member_id": None,
+                "approved_lines": 0,
                 **{name: ZERO for name in FIELDS},
                 "year_ids": set(),
             }
         for name in FIELDS:
             # Sums of two-place values: exact, no rounding needed or done.
             whole[name] += row[name]
+        whole["approved_lines"] += approved_lines
         whole["year_ids"].add(year_id)
     for row in rows:
         row["years"] = 1
@@ -104,14 +119,32 @@ def summary_rows(contract_ids: Iterable[int] | QuerySet | None) -> list[dict]:
     return rows
 
 
+# The figures' names in `summary_rows` → ContractSummary's columns.
+COLUMNS = {
+    "contract_id": "contract_id",
+    "year_id": "year_id",
+    "member_id": "member_id",
+    "target": "target_credits",
+    "target_approved": "approved_target_credits",
+    "delivered": "delivered_credits",
+    "awaiting_review": "awaiting_review_credits",
+    "delivered_all": "delivered_all_credits",
+    "shortfall": "shortfall_credits",
+    "years": "years",
+    "approved_lines": "approved_lines",
+}
+
+
 def _write(rows: list[dict]) -> None:
     if not rows:
         return
     # Imported here: the issuing package imports this module.
     from .issuing.rows import insert_rows
 
-    names = ("contract_id", "year_id", "member_id", *FIELDS, "shortfall", "years")
-    insert_rows(ContractSummary, {name: [row[name] for row in rows] for name in names})
+    insert_rows(
+        ContractSummary,
+        {column: [row[name] for row in rows] for name, column in COLUMNS.items()},
+    )
 
 
 def summary_refresh(*, contract_ids: Iterable[int] | QuerySet) -> None:
@@ -158,21 +191,19 @@ def summary_drift() -> list[tuple]:
     def key(row: dict) -> tuple:
         return (row["contract_id"], row["year_id"], row["member_id"])
 
-    columns = ("contract_id", "year_id", "member_id", *FIELDS, "shortfall", "years")
-    kept = {key(row): row for row in ContractSummary.objects.values(*columns)}
+    kept = {}
+    for stored in ContractSummary.objects.values(*COLUMNS.values()):
+        row = {name: stored[column] for name, column in COLUMNS.items()}
+        for name in (*FIELDS, "shortfall"):
+            row[name] = round_credits(row[name])
+        kept[key(row)] = row
     rebuilt = {key(row): row for row in summary_rows(None)}
     drift = []
     for where in sorted(
         set(kept) | set(rebuilt), key=lambda k: tuple(x or 0 for x in k)
     ):
-        a, b = kept.get(where), rebuilt.get(where)
-        if a is not None:
-            a = {
-                name: (round_credits(v) if isinstance(v, Decimal) else v)
-                for name, v in a.items()
-            }
-        if a != b:
-            drift.append((*where, a, b))
+        if kept.get(where) != rebuilt.get(where):
+            drift.append((*where, kept.get(where), rebuilt.get(where)))
     return drift
 
 
