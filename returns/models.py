@@ -873,6 +873,9 @@ class ContractSummary(models.Model):
         on_delete=models.CASCADE,
         related_name="summaries",
         db_index=False,  # the unique constraints lead with the contract
+        # Derived rows, written by the tens of thousands at an issue: no foreign
+        # key checks in the database (Django still cascades a deletion).
+        db_constraint=False,
     )
     year = models.ForeignKey(
         ReportingYear,
@@ -881,6 +884,7 @@ class ContractSummary(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     member = models.ForeignKey(
         "frameworks.Member",
@@ -889,6 +893,7 @@ class ContractSummary(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     target_credits = CreditsField(default=0)
     # Target of the lines of approved returns: what members see beside delivered.

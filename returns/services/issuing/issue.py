@@ -276,10 +276,12 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
         },
         values={"actor_id": actor_id, "at": now},
     )
-    # 5. The summary of figures of every contract whose lines this wrote.
+    # 5. The summary of figures of every contract whose lines this wrote: their
+    # rows of this year, and to date.
     summary_refresh(
         contract_ids=[c.contract_id for c in lines]
-        + [row.contract_id for row in plan.refreshed]
+        + [row.contract_id for row in plan.refreshed],
+        year_ids=[year.pk],
     )
 
     if not send_emails:
