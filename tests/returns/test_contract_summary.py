@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -360,3 +361,20 @@ def test_rebuild_writes_a_row_per_contract_year_and_member_and_one_to_date(
     assert ContractSummary.objects.filter(year=None).count() == contracts
     four = ContractSummary.objects.get(contract=consortium["contracts"][4], year=None)
     assert four.years == 1
+
+
+def test_the_to_date_pages_read_the_summary_and_a_year_reads_the_lines(team_client):
+    """A figure changed in the summary only (as no service ever would) shows on the
+    to-date page and not on the year's: proof of where each reads."""
+    line = factories.ReturnLineFactory(target_credits=D("20.00"))
+    ContractSummary.objects.filter(contract=line.contract, year=None).update(
+        target_credits=D("77.70"), shortfall_credits=D("77.70")
+    )
+    url = reverse("team:shortfall")
+    to_date = team_client.get(url, {"period": "to-date", "by": "contract"})
+    assert "77.70" in to_date.content.decode()
+    in_year = team_client.get(
+        url, {"period": line.annual_return.year.slug, "by": "contract"}
+    )
+    page = in_year.content.decode()
+    assert "20.00" in page and "77.70" not in page
