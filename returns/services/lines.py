@@ -46,6 +46,7 @@ from .line_rules import (
     line_check,
     parse_quantity,
 )
+from .summary import summary_refresh
 
 __all__ = [
     "EXCLUDED",
@@ -299,6 +300,7 @@ def _save(
         lines[line_id].changed = line_id in written
     if to_write:
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
+        summary_refresh(contract_ids=[line.contract_id for line, _ in to_write])
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:
             return_mark_started(annual_return=annual_return, user=user)
     return [lines[line_id] for line_id in line_ids]

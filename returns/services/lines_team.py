@@ -11,6 +11,7 @@ from core import limits
 from .. import events
 from ..models import AnnualReturn, ReturnLine
 from .events import event_record
+from .summary import summary_refresh
 
 ALREADY_EXCLUDED = "This contract is already excluded from the return"
 REASON_NEEDED = "Enter why the contract is excluded"
@@ -39,6 +40,7 @@ def line_exclude(*, line: ReturnLine, acting_user, reason: str) -> ReturnLine:
     line.excluded_by = acting_user
     line.excluded_at = timezone.now()
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,
         kind=events.LINE_EXCLUDED,

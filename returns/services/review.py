@@ -28,6 +28,7 @@ from ..selectors.guard_rails import approve_consequence
 from .confirmation import require_confirmation
 from .events import event_record
 from .notifications import notifications_queue
+from .summary import summary_refresh, summary_refresh_return
 
 REASON_REQUIRED = "Enter the reason the supplier will see"
 EXCLUDE_REASON_REQUIRED = "Enter the reason for excluding this contract"
@@ -139,6 +140,7 @@ def return_approve(
     annual_return.save(
         update_fields=["status", "approved_at", "approved_by", "returned_reason"]
     )
+    summary_refresh_return(annual_return_id=annual_return.pk)
     event_record(
         annual_return=annual_return,
         kind=events.APPROVED,
@@ -182,6 +184,7 @@ def _send_back(
         fields += ["approved_at", "approved_by"]
     annual_return._history_user = user
     annual_return.save(update_fields=fields)
+    summary_refresh_return(annual_return_id=annual_return.pk)
     event_record(
         annual_return=annual_return,
         kind=kind,
@@ -284,6 +287,7 @@ def line_exclude(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.excluded_at = timezone.now()
     line._history_user = user
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,
         kind=events.LINE_EXCLUDED,
@@ -314,6 +318,7 @@ def line_include(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.excluded_at = None
     line._history_user = user
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,
         kind=events.LINE_INCLUDED,

@@ -25,6 +25,7 @@ from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
 from .events import event_record
 from .lines import line_figures, return_check_editable
 from .notifications import notifications_queue
+from .summary import summary_refresh_return
 
 NO_DECLARATION = "Enter the full name of the person making the declaration"
 NOT_READY = "You cannot submit yet: {count} of the contracts need more information"
@@ -152,6 +153,7 @@ def return_submit(
             "entered_by",
         ]
     )
+    summary_refresh_return(annual_return_id=annual_return.pk)
     snapshot = return_snapshot(annual_return)
     snapshot.update(
         {
