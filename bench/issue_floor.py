@@ -12,14 +12,19 @@ What `returns_issue` writes on a first issue, and so the floor too:
   "+", reason "Issued", by the actor, at the issue's time), because the history pages
   link to them;
 - one "issued" event per return with the contracts' references in its snapshot;
+- the per-contract summary (issue 25, `returns_contractsummary`): each issued
+  contract's row of this year replaced from its new line, and its to-date row
+  replaced by the sum of its year rows;
 - the year's `issued_at`.
 
 Not written, by either: return entries (a line has none until its supplier saves it:
 entries are the supplier's figures, not the issue's) and emails (the suite issues with
 `send_emails=False`). Left out of the floor: the `IssueRun` row and its JSON summary
-(one row, whatever the size) and the plan's checks that only warn (no valuation for
-the last quarter, spend outside a contract's dates, suppliers without an active
-contact): they are part of what issuing costs over the floor.
+(one row, whatever the size), the plan's checks that only warn (no valuation for the
+last quarter, spend outside a contract's dates, suppliers without an active contact),
+the year's row lock and the summary's lock on each issued contract (`SELECT … FOR
+UPDATE`, which writes each contract's row too): they are part of what issuing costs
+over the floor.
 
 `tests/returns/test_issue_floor.py` checks that the floor writes the same rows as
 `returns_issue` (PostgreSQL only: the SQL is PostgreSQL's).
@@ -87,6 +92,46 @@ ORDER BY r.id
 
 YEAR = "UPDATE returns_reportingyear SET issued_at = %(now)s WHERE id = %(year)s"
 
+# The summary: the issued contracts' rows of this year and to date go (a data set can
+# hold rows of lines issued before, as the suite's does), then come back from the
+# lines: a year row per contract and member of its counted lines (an issued line
+# counts; nothing is delivered or awaiting review yet), a to-date row per contract
+# adding up its year rows.
+SUMMARY_DELETE = """
+DELETE FROM returns_contractsummary s
+USING issue_floor_selection f
+WHERE s.contract_id = f.contract_id AND (s.year_id = %(year)s OR s.year_id IS NULL)
+"""
+
+SUMMARY_YEAR = """
+INSERT INTO returns_contractsummary (
+    contract_id, year_id, member_id, target_credits, approved_target_credits,
+    delivered_credits, awaiting_review_credits, delivered_all_credits,
+    shortfall_credits, years, approved_lines)
+SELECT l.contract_id, %(year)s, l.member_id, SUM(l.target_credits), 0, 0, 0,
+       SUM(l.delivered_credits), SUM(l.target_credits), 1, 0
+FROM returns_returnline l
+JOIN returns_annualreturn r ON r.id = l.annual_return_id
+WHERE r.year_id = %(year)s
+GROUP BY l.contract_id, l.member_id
+"""
+
+SUMMARY_TO_DATE = """
+INSERT INTO returns_contractsummary (
+    contract_id, year_id, member_id, target_credits, approved_target_credits,
+    delivered_credits, awaiting_review_credits, delivered_all_credits,
+    shortfall_credits, years, approved_lines)
+SELECT s.contract_id, NULL, NULL, SUM(s.target_credits),
+       SUM(s.approved_target_credits), SUM(s.delivered_credits),
+       SUM(s.awaiting_review_credits), SUM(s.delivered_all_credits),
+       GREATEST(SUM(s.target_credits) - SUM(s.delivered_credits), 0),
+       COUNT(DISTINCT s.year_id), SUM(s.approved_lines)
+FROM returns_contractsummary s
+JOIN issue_floor_selection f ON f.contract_id = s.contract_id
+WHERE s.year_id IS NOT NULL
+GROUP BY s.contract_id
+"""
+
 # The history rows copy every tracked column of the rows just written; the column
 # lists come from the history models (they grow with the models), the statements
 # are these.
@@ -134,6 +179,9 @@ def statements() -> list[tuple[str, str]]:
             ),
         ),
         ("events", EVENTS),
+        ("summary: old rows", SUMMARY_DELETE),
+        ("summary: the year's rows", SUMMARY_YEAR),
+        ("summary: to date", SUMMARY_TO_DATE),
         ("year", YEAR),
     ]
 

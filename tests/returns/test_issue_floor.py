@@ -1,6 +1,6 @@
 """Issue 25: issuing's honest floor (bench/issue_floor.py, hand-written SQL) writes the
 same rows as `returns_issue`: returns, lines, their first history rows, the "issued"
-events and the year's issued time. Compared row by row, every column but the ids the
+events, the contract summary's rows and the year's issued time. Compared row by row, every column but the ids the
 database hands out. PostgreSQL only: the floor's SQL is PostgreSQL's.
 """
 
@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from bench.issue_floor import write_floor
 from frameworks.models import Contract
-from returns.models import AnnualReturn, ReportingYear, ReturnEvent, ReturnLine
+from returns.models import (
+    AnnualReturn,
+    ContractSummary,
+    ReportingYear,
+    ReturnEvent,
+    ReturnLine,
+)
 from returns.services import returns_issue
 from tests import factories
 
@@ -42,6 +48,7 @@ def rows(year: ReportingYear) -> dict[str, list]:
     """Everything an issue of `year` wrote, with each id the database hands out
     replaced by the return's reference or the contract's."""
     returns = AnnualReturn.objects.filter(year=year)
+    # the year before's rows (written by its factories) are in the summary only
     lines = ReturnLine.objects.filter(annual_return__year=year)
     reference = dict(returns.values_list("id", "reference"))
     contract = dict(lines.values_list("id", "contract__reference"))
@@ -73,6 +80,7 @@ def rows(year: ReportingYear) -> dict[str, list]:
             ReturnEvent.objects.filter(annual_return__year=year).values(),
             ids=[("annual_return_id", reference)],
         ),
+        "summary": plain(ContractSummary.objects.values()),
         "year": [ReportingYear.objects.get(pk=year.pk).issued_at],
     }
 
@@ -90,7 +98,20 @@ def test_the_floor_writes_the_same_rows_as_returns_issue():
     # rounds half-up, a consultancy contract with no spend, a contract without a
     # local authority; and what must not qualify: under the threshold, cancelled,
     # outside the year.
-    contract_with("25000.10", "25000.10", "25000.10", "24999.70", supplier=supplier)
+    earlier = contract_with(
+        "25000.10", "25000.10", "25000.10", "24999.70", supplier=supplier
+    )
+    # Its approved line of the year before: its to-date row adds both years.
+    factories.ReturnLineFactory(
+        contract=earlier,
+        annual_return=factories.AnnualReturnFactory(
+            supplier=supplier,
+            year=factories.ReportingYearFactory(first_year=2023),
+            status=AnnualReturn.Status.APPROVED,
+        ),
+        target_credits=D("12.50"),
+        delivered_credits=D("7.25"),
+    )
     contract_with("60000.005", "70000.00", supplier=supplier, reference="A-FIRST")
     contract_with(lot=consultancy)
     contract_with("150000.00", local_authority=None)
@@ -116,5 +137,9 @@ def test_the_floor_writes_the_same_rows_as_returns_issue():
     assert len(issued["returns' history"]) == 3
     assert len(issued["lines' history"]) == 4
     assert len(issued["events"]) == 3
+    # Each issued contract's year row and to-date row, and the year before's row.
+    assert len(issued["summary"]) == 4 + 4 + 1
+    to_date = ContractSummary.objects.get(contract=earlier, year__isnull=True)
+    assert (to_date.years, to_date.delivered_credits) == (2, D("7.25"))
     for what in issued:
         assert floor[what] == issued[what], what
