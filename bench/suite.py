@@ -262,7 +262,8 @@ def measure_issue(run: Run) -> None:
         Result(
             "issue",
             f"Issue {year.label}: {returns:,} returns, {lines:,} lines, {events:,} "
-            f"events, their history rows ({statistics.median(queries):.0f} queries)",
+            f"events, their history and summary rows ({statistics.median(queries):.0f} "
+            "queries)",
             _s(issue),
             f"{_s(floor)}: hand-written SQL writing the same rows into the real "
             "tables (bench/issue_floor.py)",
@@ -929,6 +930,13 @@ def report(run: Run, *, machine: str, data: str, command: str) -> str:
                 for result in runs
             )
             rows.append(f"| {name} | {count:,} | " + " | ".join(cells) + " |")
+        cells = []
+        for result in runs:
+            server = result["server"]["all"]
+            cells.append(f"{result['median_ms']:.0f} / {result['p95_ms']:.0f}")
+            cells.append(f"{server['median_ms']:.0f} / {server['p95_ms']:.0f}")
+        total = sum(result["requests"] for result in runs)
+        rows.append(f"| **all requests** | {total:,} | " + " | ".join(cells) + " |")
         parts += [
             "",
             "The load test by request, both runs (sign-in included). *locust*: the "
@@ -1077,7 +1085,15 @@ def main(argv: list[str]) -> int:
     for part in PARTS:
         if part in args.only:
             run.log(f"measuring: {part}")
-            measures[part](run)
+            try:
+                measures[part](run)
+            except Exception as error:  # the other parts' results are still written
+                import traceback
+
+                traceback.print_exc()
+                run.notes.append(
+                    f"The {part} part failed: {type(error).__name__}: {error}"
+                )
             if part in ("issue", "spreadsheets", "valuations"):
                 vacuum(run)
     command = "make bench" if not argv else "python -m bench " + " ".join(argv)

@@ -1,6 +1,7 @@
 """Ranks the costs of a load test's profile run (bench/load/profiled_wsgi.py):
 
     python -m bench.load.profile_report DIR [--top 10]
+    python -m bench.load.profile_report BEFORE_DIR --after AFTER_DIR [--top 10]
 
 For each request type, the functions with the most time of their own (cProfile's
 `tottime`, added up over every request of that type and worker, per request) and the
@@ -78,12 +79,78 @@ def report(folder: Path, top: int) -> str:
     return "\n".join(out)
 
 
+def _load(folder: Path) -> dict[str, dict]:
+    """Per request name: requests, wall and database ms per request, and the top
+    functions by own time per request."""
+    found: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.sql.json")):
+        data = json.loads(path.read_text())
+        row = found.setdefault(
+            data["name"],
+            {"requests": 0, "wall": 0.0, "database": 0.0, "queries": 0, "files": []},
+        )
+        row["requests"] += data["requests"]
+        row["wall"] += data["wall"]
+        row["database"] += sum(seconds for seconds, _ in data["sql"].values())
+        row["queries"] += sum(count for _, count in data["sql"].values())
+        row["files"].append(path.with_name(path.name.replace(".sql.json", ".prof")))
+    for row in found.values():
+        stats = pstats.Stats(*map(str, row.pop("files")))
+        n = max(row["requests"], 1)
+        row["top"] = [
+            (_where(func), tottime / n * 1000)
+            for func, (_cc, _calls, tottime, _cum, _callers) in sorted(
+                stats.stats.items(), key=lambda item: -item[1][2]
+            )
+        ]
+    return found
+
+
+def compare(before: Path, after: Path, top: int) -> str:
+    old, new = _load(before), _load(after)
+    out = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+
+        def head(row):
+            if not row:
+                return "–"
+            n = max(row["requests"], 1)
+            return (
+                f"{row['wall'] / n * 1000:.0f} ms a request under the profiler, "
+                f"database {row['database'] / n * 1000:.0f} ms in "
+                f"{row['queries'] / n:.1f} queries ({row['requests']} requests)"
+            )
+
+        out += [
+            f"**{name}** — before: {head(a)}; after: {head(b)}",
+            "",
+            "| # | before: own time per request | after: own time per request |",
+            "|---:|---|---|",
+        ]
+        for rank in range(top):
+            cells = []
+            for row in (a, b):
+                if row and rank < len(row["top"]):
+                    where, ms = row["top"][rank]
+                    cells.append(f"{ms:.1f} ms `{where.replace('|', '/')}`")
+                else:
+                    cells.append("")
+            out.append(f"| {rank + 1} | {cells[0]} | {cells[1]} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--after", type=Path, default=None)
     parser.add_argument("--top", type=int, default=10)
     args = parser.parse_args()
-    print(report(args.folder, args.top))
+    if args.after:
+        print(compare(args.folder, args.after, args.top))
+    else:
+        print(report(args.folder, args.top))
 
 
 if __name__ == "__main__":
