@@ -239,22 +239,33 @@ def run(
     create = f"CREATE DATABASE {database}" + (
         f" TEMPLATE {template} STRATEGY = FILE_COPY" if template else ""
     )
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-q",
-            "-c",
-            f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
-            "-c",
-            create,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    # A template must have no other connection while it is copied: on a machine
+    # shared with other runs on the data set, wait for a moment without one.
+    deadline = time.monotonic() + 600
+    while True:
+        copied = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
+                "-c",
+                create,
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if copied.returncode == 0:
+            break
+        if "being accessed by other users" not in copied.stderr or (
+            time.monotonic() > deadline
+        ):
+            raise RuntimeError(f"{create}: {copied.stderr.strip()}")
+        time.sleep(5)
     _manage(env, "migrate", "--noinput", "-v0")
     subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CHECKPOINT"],
