@@ -245,6 +245,10 @@ class AnnualReturn(models.Model):
     approved_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Figures changed by 50% and 5 units or more against last year or the delivery
+    # plan, counted at the latest submission (`figures.big_change_count`): the
+    # review queue ranks by it without comparing every line of every return.
+    big_changes = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
 
@@ -425,6 +429,10 @@ class Evidence(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    # The SHA-256 of the file's bytes (hex), computed on upload: the same file on
+    # lines of different contracts is flagged as possible double counting (issue
+    # 23). Kept after erasure (it identifies no one); "" for a file never read.
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)

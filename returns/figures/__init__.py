@@ -20,6 +20,7 @@ from .changes import (
     BIG_CHANGE_SHARE,
     BIG_CHANGE_UNITS,
     MeasureComparison,
+    big_change_count,
     is_big_change,
     line_comparisons,
     plan_share,

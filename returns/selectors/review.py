@@ -25,23 +25,20 @@ from returns.models import (
     ReturnLine,
 )
 
+from . import review_queue
 
-def returns_awaiting_review(*, year=None, search: str = "") -> QuerySet[AnnualReturn]:
-    """Submitted returns, the longest waiting first, with their counted lines' target
-    and delivered credits (annotated: one query for any number of returns)."""
+
+def returns_awaiting_review(
+    *, year=None, search: str = "", order: str = review_queue.ORDER_RANK
+) -> QuerySet[AnnualReturn]:
+    """Submitted returns, ranked by what needs a look (`review_queue`: each reason
+    annotated, then the score) or the longest waiting first, with their counted
+    lines' count. One query for any number of returns."""
     counted = Q(lines__excluded_at__isnull=True)
     returns = (
         AnnualReturn.objects.filter(status=AnnualReturn.Status.SUBMITTED)
         .select_related("supplier", "year", "submitted_by", "entered_by")
-        .annotate(
-            line_count=Count("lines", filter=counted, distinct=True),
-            open_queries=Count(
-                "lines__queries",
-                filter=Q(lines__queries__answered_at__isnull=True),
-                distinct=True,
-            ),
-        )
-        .order_by("submitted_at", "reference")
+        .annotate(line_count=Count("lines", filter=counted, distinct=True))
     )
     if year is not None:
         returns = returns.filter(year=year)
@@ -49,7 +46,7 @@ def returns_awaiting_review(*, year=None, search: str = "") -> QuerySet[AnnualRe
         returns = returns.filter(
             Q(reference__icontains=search) | Q(supplier__name__icontains=search)
         )
-    return returns
+    return review_queue.ordered(review_queue.with_reasons(returns), order)
 
 
 def return_totals(*, return_ids: list[int]) -> dict[int, dict]:

@@ -27,6 +27,7 @@ from core.bulk import bulk_update_values, history_copy
 from .. import events
 from ..models import AnnualReturn, Measure, ReturnEntry, ReturnLine, YearMeasure
 from .credits import line_credits
+from .double_counting import double_counting_refresh
 from .events import event_record
 from .line_rules import (
     MAX_QUANTITY,
@@ -216,6 +217,8 @@ def line_save(
         )
     except LinesNotSaved as refused:
         raise refused.failures[0][1] from None
+    if saved.changed:
+        double_counting_refresh(annual_return=saved.annual_return, user=user)
     return saved
 
 
@@ -239,9 +242,12 @@ def lines_save(
     upload's preview and confirmation."""
     if not changes:
         return []  # as saving no line in turn: nothing locked, checked or written
-    return _save(
+    saved = _save(
         annual_return_id=annual_return.pk, changes=changes, user=user, today=today
     )
+    if any(line.changed for line in saved):
+        double_counting_refresh(annual_return=saved[0].annual_return, user=user)
+    return saved
 
 
 def _save(

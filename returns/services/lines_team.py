@@ -10,6 +10,7 @@ from core import limits
 
 from .. import events
 from ..models import AnnualReturn, ReturnLine
+from .double_counting import double_counting_refresh
 from .events import event_record
 
 ALREADY_EXCLUDED = "This contract is already excluded from the return"
@@ -39,6 +40,8 @@ def line_exclude(*, line: ReturnLine, acting_user, reason: str) -> ReturnLine:
     line.excluded_by = acting_user
     line.excluded_at = timezone.now()
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    # An excluded line counts nowhere: it no longer duplicates another's figures.
+    double_counting_refresh(annual_return=annual_return, user=acting_user)
     event_record(
         annual_return=annual_return,
         kind=events.LINE_EXCLUDED,

@@ -26,6 +26,7 @@ from .. import events
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
 from ..selectors.guard_rails import approve_consequence
 from .confirmation import require_confirmation
+from .double_counting import double_counting_refresh
 from .events import event_record
 from .notifications import notifications_queue
 
@@ -284,6 +285,8 @@ def line_exclude(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.excluded_at = timezone.now()
     line._history_user = user
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    # Excluded lines count nowhere: double counting is looked for again.
+    double_counting_refresh(annual_return=annual_return, user=user)
     event_record(
         annual_return=annual_return,
         kind=events.LINE_EXCLUDED,
@@ -314,6 +317,8 @@ def line_include(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.excluded_at = None
     line._history_user = user
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    # Excluded lines count nowhere: double counting is looked for again.
+    double_counting_refresh(annual_return=annual_return, user=user)
     event_record(
         annual_return=annual_return,
         kind=events.LINE_INCLUDED,

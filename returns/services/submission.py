@@ -19,9 +19,11 @@ from django.utils import timezone
 from accounts.permissions import is_team
 from core.numbers import round_credits
 from returns import events
+from returns.figures import big_change_count
 from returns.selectors import completeness
 
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
+from .double_counting import double_counting_refresh
 from .events import event_record
 from .lines import line_figures, return_check_editable
 from .notifications import notifications_queue
@@ -114,6 +116,9 @@ def return_submit(
         .get(pk=annual_return.pk)
     )
     return_check_editable(annual_return)
+    # Double counting is looked for across the whole return once more (issue 23):
+    # a flag raised now needs its explanation like any other before submission.
+    double_counting_refresh(annual_return=annual_return, user=user)
     errors: dict[str, list[str]] = {}
     declared_by_name = " ".join((declared_by_name or "").split())
     if not declared_by_name:
@@ -141,6 +146,7 @@ def return_submit(
     annual_return.submitted_by = user
     annual_return.declared_by_name = declared_by_name
     annual_return.entered_by = entered_by
+    annual_return.big_changes = big_change_count(annual_return=annual_return)
     annual_return._history_user = user
     annual_return.save(
         update_fields=[
@@ -150,6 +156,7 @@ def return_submit(
             "submitted_by",
             "declared_by_name",
             "entered_by",
+            "big_changes",
         ]
     )
     snapshot = return_snapshot(annual_return)
