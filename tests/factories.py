@@ -221,7 +221,10 @@ class ReportingYearFactory(factory.django.DjangoModelFactory):
         YearMeasure.objects.bulk_create(
             [
                 YearMeasure(
-                    year=self, measure=m, credits_per_unit=m.default_credits_per_unit
+                    year=self,
+                    measure=m,
+                    credits_per_unit=m.default_credits_per_unit,
+                    spend_per_unit=m.default_spend_per_unit,
                 )
                 for m in Measure.objects.all()
             ],
