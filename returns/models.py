@@ -64,6 +64,13 @@ class ReportingYear(models.Model):
         default=3,
         help_text="Delivered credits more than this many times the target are flagged.",
     )
+    # Double counting (issue 23): the same non-zero people figure of one measure on
+    # this many of a supplier's contracts in the year or more is flagged.
+    flag_same_people_contracts = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="The same non-zero people figure on this many of a supplier's "
+        "contracts or more is flagged as possible double counting.",
+    )
 
     history = HistoricalRecords()
 
@@ -101,6 +108,10 @@ class ReportingYear(models.Model):
             models.CheckConstraint(
                 condition=models.Q(flag_target_ratio__gt=0),
                 name="year_flag_target_ratio_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(flag_same_people_contracts__gte=2),
+                name="year_flag_same_people_at_least_two",
             ),
         ]
 

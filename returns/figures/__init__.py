@@ -123,6 +123,7 @@ __all__ = [
     "employment_opportunities",
     "expected_filter",
     "figures_by",
+    "big_change_count",
     "is_big_change",
     "line_comparisons",
     "on_time_filter",

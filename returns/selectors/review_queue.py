@@ -84,8 +84,7 @@ def with_reasons(returns: QuerySet[AnnualReturn]) -> QuerySet[AnnualReturn]:
         ),
         disputes=_count(
             MemberCheck.objects.filter(kind=MemberCheck.Kind.DISPUTED).filter(
-                Q(answered_at__isnull=True)
-                | Q(outcome=MemberCheck.Outcome.REOPENED)
+                Q(answered_at__isnull=True) | Q(outcome=MemberCheck.Outcome.REOPENED)
             ),
             "line__",
         ),
@@ -130,16 +129,23 @@ def reasons(annual_return: AnnualReturn) -> list[Reason]:
 
     if annual_return.disputes:
         found.append(
-            Reason(plural(annual_return.disputes, "member's dispute", "members' disputes"), "red")
+            Reason(
+                plural(annual_return.disputes, "member's dispute", "members' disputes"),
+                "red",
+            )
         )
     if annual_return.open_queries:
         found.append(
-            Reason(plural(annual_return.open_queries, "open query", "open queries"), "red")
+            Reason(
+                plural(annual_return.open_queries, "open query", "open queries"), "red"
+            )
         )
     if annual_return.unchecked_flags:
         found.append(
             Reason(
-                plural(annual_return.unchecked_flags, "flag to check", "flags to check"),
+                plural(
+                    annual_return.unchecked_flags, "flag to check", "flags to check"
+                ),
                 "orange",
             )
         )
@@ -153,7 +159,9 @@ def reasons(annual_return: AnnualReturn) -> list[Reason]:
         )
     if annual_return.big_changes:
         found.append(
-            Reason(plural(annual_return.big_changes, "big change", "big changes"), "yellow")
+            Reason(
+                plural(annual_return.big_changes, "big change", "big changes"), "yellow"
+            )
         )
     if annual_return.first_time:
         found.append(Reason("First-time supplier", "blue"))

@@ -23,10 +23,10 @@ Everything is recomputed for the whole return in a fixed number of queries
 each kind), whatever its size. Called by the services that change figures,
 evidence, case studies or exclusions, and by the submission.
 
-A flag that still applies keeps its explanation and the team's check, unless a
-contract was added to those it names (a new duplication nobody explained yet):
-then both are cleared. A flag that no longer applies is deleted; its history
-keeps it. Flag messages name contracts and file names, never a case study's
+Flags are written by `flags.flags_sync`, the one writer of flag rows: a flag that
+still applies keeps its explanation and the team's check (a contract newly sharing
+the duplication gets a flag of its own to explain); one that no longer applies is
+deleted, and its history keeps it. Flag messages name contracts and file names, never a case study's
 words (those may identify people and must stay erasable).
 """
 
@@ -39,9 +39,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
-
-from core.bulk import bulk_update_values, history_copy
 
 from ..models import (
     AnnualReturn,
@@ -51,10 +48,10 @@ from ..models import (
     ReturnEntry,
     ReturnLine,
 )
+from .flags import FlagFound, flags_sync
 
 NEAR_RATIO = 0.9
 NEAR_MIN_WORDS = 20
-DEFAULT_SAME_PEOPLE_CONTRACTS = 3
 PEOPLE_UNIT = "people"
 
 CODES = (LineFlag.Code.SAME_FILE, LineFlag.Code.SAME_STORY, LineFlag.Code.SAME_PEOPLE)
@@ -210,9 +207,7 @@ def double_counting_found(*, annual_return: AnnualReturn) -> dict[tuple, Wanted]
         .values_list("pk", "contract__reference")
     )
     evidence = list(
-        Evidence.objects.filter(
-            line_id__in=list(contract_of), erased_at__isnull=True
-        )
+        Evidence.objects.filter(line_id__in=list(contract_of), erased_at__isnull=True)
         .exclude(sha256="")
         .order_by("uploaded_at", "pk")
         .values_list("line_id", "sha256", "original_name")
@@ -231,11 +226,7 @@ def double_counting_found(*, annual_return: AnnualReturn) -> dict[tuple, Wanted]
         .order_by()
         .values_list("line_id", "measure__code", "measure__name", "quantity")
     )
-    at_least = getattr(
-        annual_return.year,
-        "flag_same_people_contracts",
-        DEFAULT_SAME_PEOPLE_CONTRACTS,
-    )
+    at_least = annual_return.year.flag_same_people_contracts
     found = {}
     found.update(_same_file(evidence, contract_of))
     found.update(_same_story(stories, contract_of))
@@ -243,75 +234,33 @@ def double_counting_found(*, annual_return: AnnualReturn) -> dict[tuple, Wanted]
     return found
 
 
-FLAG_FIELDS = [
-    "message",
-    "other_lines",
-    "explanation",
-    "explained_by",
-    "explained_at",
-    "checked_at",
-    "checked_by",
-    "check_note",
-]
-
-
 @transaction.atomic
-def double_counting_refresh(*, annual_return: AnnualReturn, user=None) -> dict:
-    """Brings the return's SAME_FILE, SAME_STORY and SAME_PEOPLE flags up to date:
-    new ones raised, those that no longer apply deleted, changed ones rewritten
-    (with history rows, by `user`). Returns {"raised", "changed", "cleared"}: counts.
-    At most nine queries, whatever the number of lines or flags."""
+def double_counting_refresh(*, annual_return: AnnualReturn, user=None) -> None:
+    """Brings the return's SAME_FILE, SAME_STORY and SAME_PEOPLE flags up to date
+    through the one writer of flags (`flags.flags_sync`: new ones raised, those no
+    longer found deleted, reworded ones rewritten, each with its history row by
+    `user`; a flag still found keeps its explanation and check: a contract newly
+    sharing the duplication gets its own flag to explain). Excluded lines' flags of
+    these codes go (they count nowhere). At most ten queries, whatever the number of
+    lines or flags."""
     found = double_counting_found(annual_return=annual_return)
-    existing = {
-        (flag.line_id, flag.code, flag.measure_code): flag
-        for flag in LineFlag.objects.filter(
-            line__annual_return=annual_return, code__in=CODES
-        ).order_by()
-    }
-    now = timezone.now()
-    added: list[LineFlag] = []
-    changed: list[LineFlag] = []
-    for key, wanted in found.items():
-        flag = existing.get(key)
-        if flag is None:
-            line_id, code, measure_code = key
-            added.append(
-                LineFlag(
-                    line_id=line_id,
-                    code=code,
-                    measure_code=measure_code,
-                    message=wanted.message,
-                    other_lines=wanted.other_lines,
-                    raised_at=now,
-                )
+    line_ids = set(
+        ReturnLine.objects.filter(annual_return=annual_return).values_list(
+            "pk", flat=True
+        )
+    )
+    flags_sync(
+        line_ids=line_ids,
+        codes=CODES,
+        found=[
+            FlagFound(
+                line_id=line_id,
+                code=code,
+                measure_code=measure_code,
+                message=wanted.message,
+                other_lines=tuple(wanted.other_lines),
             )
-            continue
-        if flag.message == wanted.message and flag.other_lines == wanted.other_lines:
-            continue
-        if set(wanted.other_lines) - set(flag.other_lines or []):
-            # A contract more shares it: what was explained (and checked) was a
-            # smaller duplication, so both are asked for again.
-            flag.explanation = ""
-            flag.explained_by = None
-            flag.explained_at = None
-            flag.checked_at = None
-            flag.checked_by = None
-            flag.check_note = ""
-        flag.message = wanted.message
-        flag.other_lines = wanted.other_lines
-        changed.append(flag)
-    gone = [flag.pk for key, flag in existing.items() if key not in found]
-    if gone:
-        history_copy(LineFlag, gone, history_type="-", user=user, at=now)
-        LineFlag.objects.filter(pk__in=gone)._raw_delete(LineFlag.objects.db)
-    if changed:
-        bulk_update_values(LineFlag, changed, FLAG_FIELDS)
-        history_copy(
-            LineFlag, [f.pk for f in changed], history_type="~", user=user, at=now
-        )
-    if added:
-        LineFlag.objects.bulk_create(added)
-        history_copy(
-            LineFlag, [f.pk for f in added], history_type="+", user=user, at=now
-        )
-    return {"raised": len(added), "changed": len(changed), "cleared": len(gone)}
+            for (line_id, code, measure_code), wanted in found.items()
+        ],
+        user=user,
+    )

@@ -135,7 +135,10 @@ def returns_approve_bulk(
     missing = [r for r in references if r not in locked]
     if missing:
         raise BulkApprovalRefused(
-            {reference: [NOT_FOUND.format(reference=reference)] for reference in missing}
+            {
+                reference: [NOT_FOUND.format(reference=reference)]
+                for reference in missing
+            }
         )
     refusals = bulk_refusals(annual_returns=list(locked.values()))
     if refusals:

@@ -106,7 +106,15 @@ def year_open(
         year.flag_ratio = previous.flag_ratio
         year.flag_floor = previous.flag_floor
         year.flag_target_ratio = previous.flag_target_ratio
-        year.save(update_fields=["flag_ratio", "flag_floor", "flag_target_ratio"])
+        year.flag_same_people_contracts = previous.flag_same_people_contracts
+        year.save(
+            update_fields=[
+                "flag_ratio",
+                "flag_floor",
+                "flag_target_ratio",
+                "flag_same_people_contracts",
+            ]
+        )
     YearMeasure.objects.bulk_create(
         [
             YearMeasure(

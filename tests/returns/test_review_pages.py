@@ -51,7 +51,7 @@ def test_the_desk_lists_submitted_returns_only(contact, team_client):
     factories.AnnualReturnFactory(status=AnnualReturn.Status.IN_PROGRESS)
     response = team_client.get(reverse("team:review_list"))
     rows = response.context["rows"]
-    assert [r.reference for r, _, _ in rows] == [waiting.reference]
+    assert [r.reference for r, *_ in rows] == [waiting.reference]
     assert rows[0][1]["target"] == D("20.00")
     assert waiting.reference in response.content.decode()
 
