@@ -66,6 +66,7 @@ def build_review_season(build: DemoBuild) -> None:
             annual_return=last,
             user=contact_user,
             declared_by_name=DECLARED_BY,
+            declared_own_figures=True,
             today=build.today,
         )
         last.refresh_from_db()

@@ -110,6 +110,7 @@ def build_supplier_season(build: DemoBuild) -> None:
             annual_return=last,
             user=user,
             declared_by_name=DECLARED_BY,
+            declared_own_figures=True,
             today=build.today,
         )
         # Submitted in good time, as the demo's story goes: a week before its deadline.

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from ..models import AnnualReturn, LineFlag, ReturnLine
+from frameworks.models import DeliveryPlanItem
+
+from ..models import AnnualReturn, LineFlag, ReturnEntry, ReturnLine, YearMeasure
+from ..services.credits import line_credits
+from ..services.soft_checks import LineFacts
 
 
 @dataclass(frozen=True)
@@ -89,3 +93,51 @@ def unexplained_flags(annual_return: AnnualReturn | int) -> list[LineFlag]:
     """The flags a submission waits for: on a line not excluded, without an
     explanation (one query)."""
     return [f for f in return_flags(annual_return) if not f.is_explained]
+
+
+def soft_check_facts(
+    *, year, lines: Collection[ReturnLine], year_measures: Collection[YearMeasure]
+) -> dict[int, LineFacts]:
+    """What the soft checks compare each of `lines` (of one return of `year`) with:
+    last year's figures on the same contract (its latest line of an earlier year,
+    the figures the line page shows as "last year") and the delivery plan's credits
+    at this year's values. Three queries whatever the number of lines."""
+    contract_ids = {line.contract_id for line in lines}
+    latest: dict[int, tuple] = {}  # contract id → (starts_on, line id, label)
+    for line_id, contract_id, starts_on, label in ReturnLine.objects.filter(
+        contract_id__in=contract_ids,
+        annual_return__year__starts_on__lt=year.starts_on,
+    ).values_list(
+        "pk",
+        "contract_id",
+        "annual_return__year__starts_on",
+        "annual_return__year__label",
+    ):
+        if contract_id not in latest or starts_on > latest[contract_id][0]:
+            latest[contract_id] = (starts_on, line_id, label)
+    last_figures: dict[int, dict[str, object]] = {
+        line_id: {} for _, line_id, _ in latest.values()
+    }
+    if last_figures:
+        for line_id, code, quantity in ReturnEntry.objects.filter(
+            line_id__in=list(last_figures)
+        ).values_list("line_id", "measure__code", "quantity"):
+            last_figures[line_id][code] = quantity
+    rates = {ym.measure_id: ym.credits_per_unit for ym in year_measures}
+    plans: dict[int, list] = {}
+    for contract_id, measure_id, committed in DeliveryPlanItem.objects.filter(
+        contract_id__in=contract_ids
+    ).values_list("contract_id", "measure_id", "committed_quantity"):
+        plans.setdefault(contract_id, []).append((measure_id, committed))
+    facts = {}
+    for line in lines:
+        last = latest.get(line.contract_id)
+        plan = plans.get(line.contract_id)
+        facts[line.pk] = LineFacts(
+            spend=line.spend,
+            target_credits=line.target_credits,
+            last_year=last_figures[last[1]] if last else {},
+            last_year_label=last[2] if last else "",
+            plan_credits=line_credits(plan, rates) if plan else None,
+        )
+    return facts

@@ -1,8 +1,9 @@
 """Submitting a return: every rule checked, every reason given, a snapshot kept.
 
 A submission needs every non-excluded line complete, a reason and a plan on each line
-below target, and a declaration by a named person ("entered by" is recorded when the
-team submits for a supplier). It keeps `first_submitted_at` through resubmissions (on
+below target, an explanation of every flag on its lines (issue 23), and a declaration
+by a named person that each line's figures relate to that contract and that year
+only ("entered by" is recorded when the team submits for a supplier). It keeps `first_submitted_at` through resubmissions (on
 time or late is decided by the first), writes a `submitted` event whose snapshot holds
 every line's figures, and queues a receipt to each active contact of the supplier
 through the Notification ledger.
@@ -21,6 +22,7 @@ from core.numbers import round_credits
 from returns import events
 from returns.figures import big_change_count
 from returns.selectors import completeness
+from returns.selectors.flags import unexplained_flags
 
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
 from .double_counting import double_counting_refresh
@@ -29,6 +31,11 @@ from .lines import line_figures, return_check_editable
 from .notifications import notifications_queue
 
 NO_DECLARATION = "Enter the full name of the person making the declaration"
+NO_OWN_FIGURES_DECLARATION = (
+    "Confirm that the figures of each contract relate to that contract and that "
+    "year only"
+)
+UNEXPLAINED_FLAG = "explain this before submitting: {message}"
 NOT_READY = "You cannot submit yet: {count} of the contracts need more information"
 
 
@@ -87,11 +94,20 @@ def return_snapshot(annual_return: AnnualReturn) -> dict:
 def return_readiness(
     annual_return: AnnualReturn, *, today: datetime.date | None = None
 ) -> list[tuple[ReturnLine, list[str]]]:
-    """(line, problems) for every line that stops a submission, in order."""
+    """(line, problems) for every line that stops a submission, in order. A flag
+    without an explanation is named by its own words. Two queries."""
     today = today or timezone.localdate()
+    flags: dict[int, list[str]] = {}
+    for flag in unexplained_flags(annual_return):
+        flags.setdefault(flag.line_id, []).append(
+            UNEXPLAINED_FLAG.format(message=flag.message)
+        )
     found = []
     for line in completeness.lines_for_task_list(annual_return):
         problems = completeness.line_problems(line, today=today)
+        if line.pk in flags:
+            generic = completeness.unexplained_problem(line.unexplained_flag_count)
+            problems = [p for p in problems if p != generic] + flags[line.pk]
         if problems:
             found.append((line, problems))
     return found
@@ -103,11 +119,15 @@ def return_submit(
     annual_return: AnnualReturn,
     user,
     declared_by_name: str,
+    declared_own_figures: bool,
     entered_by=None,
     today: datetime.date | None = None,
 ) -> AnnualReturn:
     """Submits a return for review. Raises ReturnNotEditable (already submitted,
-    approved, not required) or ReturnNotReady (with every reason). When a team member
+    approved, not required) or ReturnNotReady (with every reason, changing
+    nothing). `declared_own_figures` is the declaration that the figures of each
+    line relate to that contract and that year only (issue 23): refused without it,
+    recorded with who and when in the submission's event. When a team member
     submits, `entered_by` defaults to them. Called by the supplier's check-answers
     page and by the team acting for a supplier."""
     annual_return = (
@@ -123,6 +143,8 @@ def return_submit(
     declared_by_name = " ".join((declared_by_name or "").split())
     if not declared_by_name:
         errors["declared_by_name"] = [NO_DECLARATION]
+    if declared_own_figures is not True:
+        errors["declared_own_figures"] = [NO_OWN_FIGURES_DECLARATION]
     line_problems = return_readiness(annual_return, today=today)
     if line_problems:
         errors["lines"] = [
@@ -164,6 +186,14 @@ def return_submit(
         {
             "submission": previous_submissions + 1,
             "declared_by_name": declared_by_name,
+            # The declaration of issue 23, with who made it (the signed-in person,
+            # for the named one) and when.
+            "declaration": {
+                "own_contract_and_year_only": True,
+                "by": user.pk,
+                "by_name": declared_by_name,
+                "at": now.isoformat(),
+            },
             "entered_by": entered_by.pk if entered_by else None,
             "on_time": submitted_on_time(annual_return),
             "deadline": annual_return.effective_deadline.isoformat(),

@@ -214,6 +214,7 @@ def test_after_submission_the_task_list_says_submitted_and_read_only(
         annual_return=line.annual_return,
         user=supplier_user,
         declared_by_name="Sam Supplier",
+        declared_own_figures=True,
     )
     page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
     assert "Fill in what you delivered" not in page
@@ -234,7 +235,10 @@ def test_a_line_amended_after_a_send_back_shows_as_amended(
             quantities={"EMP-FT": "1"},
         )
     return_submit(
-        annual_return=annual_return, user=supplier_user, declared_by_name="Sam"
+        annual_return=annual_return,
+        user=supplier_user,
+        declared_by_name="Sam",
+        declared_own_figures=True,
     )
     with time_machine.travel(MAY_2025 + datetime.timedelta(minutes=1), tick=False):
         return_send_back(

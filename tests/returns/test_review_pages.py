@@ -41,7 +41,10 @@ def _submitted_return(contact, *, lines=2):
             line=line, user=contact.user, expected_version=1, quantities={"EMP-FT": "1"}
         )
     return return_submit(
-        annual_return=annual_return, user=contact.user, declared_by_name="Asha Patel"
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="Asha Patel",
+        declared_own_figures=True,
     )
 
 
@@ -174,7 +177,13 @@ def test_what_changed_since_the_last_submission(contact, team_user, team_client)
         expected_version=line.version,
         quantities={"EMP-FT": "3", "VOL": "12.5"},
     )
-    return_submit(annual_return=annual_return, user=contact.user, declared_by_name="A")
+    factories.explain_flags(annual_return)
+    return_submit(
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="A",
+        declared_own_figures=True,
+    )
     changes = review_selectors.submission_changes(annual_return=annual_return)
     assert [c.contract for c in changes.lines] == [line.contract.reference]
     figures = {what: (was, now) for what, was, now in changes.lines[0].figures}
