@@ -113,7 +113,6 @@ def return_readiness(
     return found
 
 
-@transaction.atomic
 def return_submit(
     *,
     annual_return: AnnualReturn,
@@ -130,15 +129,43 @@ def return_submit(
     recorded with who and when in the submission's event. When a team member
     submits, `entered_by` defaults to them. Called by the supplier's check-answers
     page and by the team acting for a supplier."""
+    # Double counting is looked for across the whole return once more (issue 23),
+    # in its own transaction: a flag raised now must stay for the supplier to
+    # explain even when this submission is refused for it (flags are derived from
+    # what the supplier saved, not their input here).
+    with transaction.atomic():
+        locked = AnnualReturn.objects.select_for_update(of=("self",)).select_related(
+            "year"
+        )
+        current = locked.get(pk=annual_return.pk)
+        if current.is_editable:
+            double_counting_refresh(annual_return=current, user=user)
+    return _submit(
+        annual_return=annual_return,
+        user=user,
+        declared_by_name=declared_by_name,
+        declared_own_figures=declared_own_figures,
+        entered_by=entered_by,
+        today=today,
+    )
+
+
+@transaction.atomic
+def _submit(
+    *,
+    annual_return: AnnualReturn,
+    user,
+    declared_by_name: str,
+    declared_own_figures: bool,
+    entered_by,
+    today: datetime.date | None,
+) -> AnnualReturn:
     annual_return = (
         AnnualReturn.objects.select_for_update()
         .select_related("year", "supplier")
         .get(pk=annual_return.pk)
     )
     return_check_editable(annual_return)
-    # Double counting is looked for across the whole return once more (issue 23):
-    # a flag raised now needs its explanation like any other before submission.
-    double_counting_refresh(annual_return=annual_return, user=user)
     errors: dict[str, list[str]] = {}
     declared_by_name = " ".join((declared_by_name or "").split())
     if not declared_by_name:
