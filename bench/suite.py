@@ -2,7 +2,8 @@
 floor, printed as one table and written to docs/benchmarks.md.
 
     python -m bench [--scale 170] [--years 5] [--repeat 7] [--rebuild]
-                    [--only issue,pages,api,spreadsheets,valuations,load] [--no-write]
+                    [--only issue,pages,review,api,spreadsheets,valuations,load]
+                    [--no-write]
                     [--load-users 100] [--load-minutes 3]
 
 The data set is `load_demo --scale 170 --years 5` in its own PostgreSQL database
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import setup_django
+from bench.review_queue import measure_review
 from tests.sessions import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,7 @@ BEGIN = (
     "<!-- make bench: begin (written by bench/suite.py; edit below the end mark) -->"
 )
 END = "<!-- make bench: end -->"
-PARTS = ("issue", "pages", "api", "spreadsheets", "valuations", "load")
+PARTS = ("issue", "pages", "review", "api", "spreadsheets", "valuations", "load")
 
 PAGE_RATIO, PAGE_MS = 3.0, 300.0
 ISSUE_RATIO, ISSUE_SECONDS = 3.0, 60.0
@@ -903,6 +905,7 @@ def main(argv: list[str]) -> int:
     measures = {
         "issue": measure_issue,
         "pages": measure_pages,
+        "review": measure_review,  # bench/review_queue.py (issue 23)
         "api": measure_api,
         "spreadsheets": measure_spreadsheets,
         "valuations": measure_valuations,

@@ -1,9 +1,7 @@
 """What makes a submitted return need a look (issue 23, part 3): the review queue
 ranks returns by it and shows each reason as a tag.
 
-Every reason is an annotation on the queue's one query (correlated subqueries, so
-the count of queries never grows with the returns, and a return's lines are never
-multiplied by its flags, queries and disputes):
+The reasons, each counted for every return in the queue:
 
 - unchecked flags on its counted lines (soft checks and double counting), and of
   those, the ones the supplier explained (the team must read the explanation);
@@ -18,32 +16,28 @@ The score weighs them so that what could be wrong outranks what is merely new:
 POINTS below, each count capped (a return with 40 flags is not 40 times as urgent as
 one with one). Ties go to the longest waiting. "Longest waiting" (submitted first,
 first) stays available as an order of its own.
+
+How: one query reads the queue's returns (id, submitted, reference, big changes,
+supplier, year's start), one grouped query per kind of reason counts them for all
+those returns at once, the score and order are worked out in Python, and only the
+page shown is read in full (one query). Seven queries whatever the queue's length;
+at scale 170 (about 2,900 submitted returns) a correlated-subquery version took
+four times as long, most of it scoring rows that were never shown.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from ..models import AnnualReturn, LineFlag, LineQuery, MemberCheck
+from ..models import AnnualReturn, LineFlag, LineQuery, MemberCheck, ReturnLine
 
 ORDER_RANK = "rank"
 ORDER_WAITING = "waiting"
-ORDERS = [(ORDER_RANK, "What needs a look first"), (ORDER_WAITING, "Longest waiting")]
 
 # Points per reason, and the most a count of it adds.
 POINTS = {
@@ -56,61 +50,146 @@ POINTS = {
 }
 
 
-def _count(queryset: QuerySet, line_path: str) -> Coalesce:
-    """The number of rows of `queryset` on the outer return's counted lines."""
+@dataclass
+class Reasons:
+    unchecked_flags: int = 0
+    explained_flags: int = 0
+    open_queries: int = 0
+    disputes: int = 0
+    big_changes: int = 0
+    first_time: bool = False
+
+    @property
+    def score(self) -> int:
+        total = 0
+        for name, (points, cap) in POINTS.items():
+            total += min(int(getattr(self, name)), cap) * points
+        return total
+
+
+def _by_return(queryset: QuerySet, ids: QuerySet, **counts) -> dict[int, dict]:
+    """{return id: counts} of `queryset`'s rows on the counted lines of `ids`."""
     rows = (
-        queryset.filter(
-            **{
-                f"{line_path}annual_return": OuterRef("pk"),
-                f"{line_path}excluded_at__isnull": True,
-            }
+        queryset.filter(line__annual_return_id__in=ids, line__excluded_at__isnull=True)
+        .order_by()
+        .values("line__annual_return_id")
+        .annotate(**counts)
+    )
+    return {row.pop("line__annual_return_id"): row for row in rows}
+
+
+def queue_reasons(
+    returns: QuerySet[AnnualReturn],
+) -> tuple[list[tuple], dict[int, Reasons]]:
+    """For the returns of `returns` (a filtered queryset): their (id, submitted at,
+    reference) and each one's Reasons. Six queries."""
+    ids = returns.values("pk")
+    base = list(
+        returns.order_by().values_list(
+            "pk",
+            "submitted_at",
+            "reference",
+            "big_changes",
+            "supplier_id",
+            "year__starts_on",
+        )
+    )
+    flags = _by_return(
+        LineFlag.objects.filter(checked_at__isnull=True),
+        ids,
+        unchecked=Count("pk"),
+        explained=Count("pk", filter=~Q(explanation="")),
+    )
+    queries = _by_return(
+        LineQuery.objects.filter(answered_at__isnull=True), ids, n=Count("pk")
+    )
+    disputes = _by_return(
+        MemberCheck.objects.filter(kind=MemberCheck.Kind.DISPUTED).filter(
+            Q(answered_at__isnull=True) | Q(outcome=MemberCheck.Outcome.REOPENED)
+        ),
+        ids,
+        n=Count("pk"),
+    )
+    # Each supplier's first approved year: a return of a year that starts no later
+    # is its supplier's first-time return.
+    first_approved: dict[int, datetime.date] = dict(
+        AnnualReturn.objects.filter(
+            status=AnnualReturn.Status.APPROVED,
+            supplier_id__in=returns.values("supplier_id"),
         )
         .order_by()
-        .values(f"{line_path}annual_return")
+        .values("supplier_id")
+        .annotate(first=Min("year__starts_on"))
+        .values_list("supplier_id", "first")
+    )
+    reasons = {}
+    rows = []
+    for pk, submitted_at, reference, big, supplier_id, starts_on in base:
+        flag = flags.get(pk, {})
+        first = first_approved.get(supplier_id)
+        reasons[pk] = Reasons(
+            unchecked_flags=flag.get("unchecked", 0),
+            explained_flags=flag.get("explained", 0),
+            open_queries=queries.get(pk, {}).get("n", 0),
+            disputes=disputes.get(pk, {}).get("n", 0),
+            big_changes=big or 0,
+            first_time=first is None or first >= starts_on,
+        )
+        rows.append((pk, submitted_at, reference))
+    return rows, reasons
+
+
+def _lines(*, excluded: bool):
+    rows = (
+        ReturnLine.objects.filter(
+            annual_return=OuterRef("pk"), excluded_at__isnull=not excluded
+        )
+        .order_by()
+        .values("annual_return")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def with_reasons(returns: QuerySet[AnnualReturn]) -> QuerySet[AnnualReturn]:
-    """`returns` annotated with each reason's count and the score."""
-    unchecked = LineFlag.objects.filter(checked_at__isnull=True)
-    returns = returns.annotate(
-        unchecked_flags=_count(unchecked, "line__"),
-        explained_flags=_count(unchecked.exclude(explanation=""), "line__"),
-        open_queries=_count(
-            LineQuery.objects.filter(answered_at__isnull=True), "line__"
-        ),
-        disputes=_count(
-            MemberCheck.objects.filter(kind=MemberCheck.Kind.DISPUTED).filter(
-                Q(answered_at__isnull=True) | Q(outcome=MemberCheck.Outcome.REOPENED)
-            ),
-            "line__",
-        ),
-        first_time=~Exists(
-            AnnualReturn.objects.filter(
-                supplier_id=OuterRef("supplier_id"),
-                status=AnnualReturn.Status.APPROVED,
-                year__starts_on__lt=OuterRef("year__starts_on"),
-            )
-        ),
-    )
-    score = Value(0)
-    for name, (points, cap) in POINTS.items():
-        if name == "first_time":
-            # A boolean as 0 or 1: the same on SQLite and PostgreSQL.
-            count = Case(When(first_time=True, then=Value(1)), default=Value(0))
+class RankedQueue(Sequence):
+    """The queue in order, for a Paginator: its length is known without reading the
+    returns; a slice reads only those returns (one query), each with `reasons`,
+    `line_count` and `excluded_count` (an excluded line is shown beside the counted
+    ones: it is never left out silently)."""
+
+    def __init__(self, returns: QuerySet[AnnualReturn], order: str):
+        rows, self.reasons = queue_reasons(returns)
+        if order == ORDER_WAITING:
+            rows.sort(key=lambda row: (row[1], row[2]))
         else:
-            count = Least(F(name), Value(cap))
-        score = score + count * Value(points)
-    return returns.annotate(score=score)
+            rows.sort(key=lambda row: (-self.reasons[row[0]].score, row[1], row[2]))
+        self.ids = [row[0] for row in rows]
+        self.returns = returns
 
+    def __len__(self) -> int:
+        return len(self.ids)
 
-def ordered(returns: QuerySet[AnnualReturn], order: str) -> QuerySet[AnnualReturn]:
-    if order == ORDER_WAITING:
-        return returns.order_by("submitted_at", "reference")
-    return returns.order_by("-score", "submitted_at", "reference")
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        wanted = self.ids[index]
+        found = (
+            self.returns.filter(pk__in=wanted)
+            .annotate(
+                line_count=_lines(excluded=False), excluded_count=_lines(excluded=True)
+            )
+            .in_bulk()
+        )
+        page = []
+        for pk in wanted:
+            annual_return = found[pk]
+            annual_return.reasons = self.reasons[pk]
+            page.append(annual_return)
+        return page
 
 
 @dataclass(frozen=True)
@@ -119,50 +198,45 @@ class Reason:
     colour: str
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def reasons(annual_return: AnnualReturn) -> list[Reason]:
     """The tags saying why a return is where it is in the queue, most serious first
-    (read from `with_reasons`' annotations: no query)."""
-    found = []
-
-    def plural(count: int, one: str, many: str) -> str:
-        return f"{count} {one if count == 1 else many}"
-
-    if annual_return.disputes:
-        found.append(
+    (from the `reasons` a RankedQueue gives each return: no query)."""
+    found = annual_return.reasons
+    tags = []
+    if found.disputes:
+        tags.append(
             Reason(
-                plural(annual_return.disputes, "member's dispute", "members' disputes"),
+                _plural(found.disputes, "member's dispute", "members' disputes"),
                 "red",
             )
         )
-    if annual_return.open_queries:
-        found.append(
-            Reason(
-                plural(annual_return.open_queries, "open query", "open queries"), "red"
-            )
+    if found.open_queries:
+        tags.append(
+            Reason(_plural(found.open_queries, "open query", "open queries"), "red")
         )
-    if annual_return.unchecked_flags:
-        found.append(
+    if found.unchecked_flags:
+        tags.append(
             Reason(
-                plural(
-                    annual_return.unchecked_flags, "flag to check", "flags to check"
-                ),
+                _plural(found.unchecked_flags, "flag to check", "flags to check"),
                 "orange",
             )
         )
-    if annual_return.explained_flags:
-        found.append(
+    if found.explained_flags:
+        tags.append(
             Reason(
-                plural(annual_return.explained_flags, "explanation", "explanations")
+                _plural(found.explained_flags, "explanation", "explanations")
                 + " to read",
                 "yellow",
             )
         )
-    if annual_return.big_changes:
-        found.append(
-            Reason(
-                plural(annual_return.big_changes, "big change", "big changes"), "yellow"
-            )
+    if found.big_changes:
+        tags.append(
+            Reason(_plural(found.big_changes, "big change", "big changes"), "yellow")
         )
-    if annual_return.first_time:
-        found.append(Reason("First-time supplier", "blue"))
-    return found
+    if found.first_time:
+        tags.append(Reason("First-time supplier", "blue"))
+    return tags

@@ -98,8 +98,16 @@ def stories_near_same(a: list[str], b: list[str]) -> bool:
     )
 
 
+NAMED_AT_MOST = 5
+
+
 def _others(references: list[str]) -> tuple[str, str]:
-    return ("s" if len(references) > 1 else ""), ", ".join(references)
+    """("s" or "", the contracts named): at most NAMED_AT_MOST by reference, then
+    how many more (the flag's other_lines keeps every one)."""
+    named = ", ".join(references[:NAMED_AT_MOST])
+    if len(references) > NAMED_AT_MOST:
+        named += f" and {len(references) - NAMED_AT_MOST} more"
+    return ("s" if len(references) > 1 else ""), named
 
 
 def _people(count) -> str:
