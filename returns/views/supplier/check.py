@@ -51,8 +51,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
                 annual_return=annual_return,
                 user=request.user,
                 declared_by_name=name,
-                declared_own_figures=request.POST.get("declared_own_figures")
-                == "yes",
+                declared_own_figures=request.POST.get("declared_own_figures") == "yes",
             )
         except ReturnNotEditable as error:
             messages.error(request, error.messages[0])
