@@ -97,7 +97,10 @@ def upload_rules_check(*, plan: UploadPlan, user) -> None:
     """Runs every change through `lines_save` inside a transaction that is rolled
     back, so the preview reports exactly what the web form would refuse, and the
     soft checks the figures trip (warnings: they never stop the confirmation)."""
-    if not plan.ok:
+    # With problems found reading the file already, the lines that read well are
+    # still checked, for their warnings only (their refusals would repeat).
+    report_problems = plan.ok
+    if not plan.changes:
         return
     by_line = {change.line_id: change for change in plan.changes}
     soft_flags: dict = {}
@@ -111,11 +114,11 @@ def upload_rules_check(*, plan: UploadPlan, user) -> None:
             )
         except ReturnNotEditable as error:
             # What `line_save` would have said for each line of the file.
-            for change in plan.changes:
+            for change in plan.changes if report_problems else []:
                 plan.problems.extend(_messages(change, error))
         except LinesNotSaved as refused:
             soft_flags = refused.soft_flags
-            for given, error in refused.failures:
+            for given, error in refused.failures if report_problems else []:
                 if isinstance(error, LineConflict):
                     continue  # reported as a conflict already; applied only when chosen
                 plan.problems.extend(_messages(by_line[given.line_id], error))
