@@ -21,6 +21,8 @@ the first run and reused while the scale, years and day are the same. Then:
   page of 100 (they must not grow with the page size);
 - spreadsheets: export and import of a 300-line return workbook against a bare
   openpyxl pass; importing 20,000 valuation rows against a bare openpyxl pass;
+- flags: the soft checks of a 300-line return (issue 23) in a few queries
+  (bench/flags.py);
 - the load test (bench/load_test.py) on a copy of the data set.
 
 Goals are issue 12's. Nothing here runs in `make test`.
@@ -49,7 +51,16 @@ BEGIN = (
     "<!-- make bench: begin (written by bench/suite.py; edit below the end mark) -->"
 )
 END = "<!-- make bench: end -->"
-PARTS = ("issue", "pages", "review", "api", "spreadsheets", "valuations", "load")
+PARTS = (
+    "issue",
+    "pages",
+    "review",
+    "api",
+    "spreadsheets",
+    "flags",
+    "valuations",
+    "load",
+)
 
 PAGE_RATIO, PAGE_MS = 3.0, 300.0
 ISSUE_RATIO, ISSUE_SECONDS = 3.0, 60.0
@@ -603,6 +614,40 @@ def measure_spreadsheets(run: Run) -> None:
         )
 
 
+def measure_flags(run: Run) -> None:
+    from bench import dataset
+    from bench.flags import FACT_QUERIES, measure
+
+    annual_return, user = dataset.big_return()
+    computed, saved = measure(
+        annual_return=annual_return, user=user, repeat=run.args.repeat
+    )
+    run.add(
+        Result(
+            "flags",
+            computed["what"],
+            _ms(computed["seconds"]),
+            f"{computed['queries']} queries, {computed['flags']} flags",
+            None,
+            f"≤ {FACT_QUERIES} queries",
+            computed["queries"] <= FACT_QUERIES,
+        )
+    )
+    extra = saved["queries"] - saved["floor_queries"]
+    run.add(
+        Result(
+            "flags",
+            saved["what"],
+            _ms(saved["seconds"]),
+            f"{_ms(saved['floor_seconds'])}: the same save tripping no check",
+            saved["seconds"] / saved["floor_seconds"],
+            "flags add ≤ 3 queries",
+            extra <= 3,
+            f"{saved['queries']} queries against {saved['floor_queries']}",
+        )
+    )
+
+
 def measure_valuations(run: Run, rows: int = 20_000) -> None:
     from django.conf import settings
     from django.db import transaction
@@ -908,6 +953,7 @@ def main(argv: list[str]) -> int:
         "review": measure_review,  # bench/review_queue.py (issue 23)
         "api": measure_api,
         "spreadsheets": measure_spreadsheets,
+        "flags": measure_flags,
         "valuations": measure_valuations,
         "load": measure_load,
     }

@@ -126,6 +126,8 @@ EXPECTED: dict[str, dict] = {
     "supplier:return_detail": row(LOGIN, 200, 404, 403, 403, 200, 200),
     # read-only: return A is approved
     "supplier:line": row(LOGIN, 200, 404, 403, 403, 200, 200),
+    # The line page's warnings as figures are typed: POST only (htmx), scoped first.
+    "supplier:line_checks": row(LOGIN, 405, 404, 403, 403, 405, 405),
     # An approved return has nothing to check: back to its page.
     "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, REDIRECT, REDIRECT),
     "supplier:submitted": row(LOGIN, 200, 404, 403, 403, 200, 200),

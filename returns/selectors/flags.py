@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from frameworks.models import DeliveryPlanItem
 
 from ..models import AnnualReturn, LineFlag, ReturnEntry, ReturnLine, YearMeasure
 from ..services.credits import line_credits
-from ..services.soft_checks import LineFacts
+from ..services.flags import FlagFound
+from ..services.line_rules import parse_quantity
+from ..services.soft_checks import LineFacts, Thresholds, soft_checks
 
 
 @dataclass(frozen=True)
@@ -141,3 +145,37 @@ def soft_check_facts(
             plan_credits=line_credits(plan, rates) if plan else None,
         )
     return facts
+
+
+def typed_soft_checks(
+    line: ReturnLine,
+    *,
+    year,
+    year_measures: Collection[YearMeasure],
+    typed: dict[str, object],
+) -> list[FlagFound]:
+    """The soft checks figures typed but not saved would trip (the line page warns
+    as the supplier types): what `line_save` would flag for them, worked out the
+    same way. A figure that is not a valid quantity is left out (the save refuses
+    it with its own message). Four queries."""
+    by_code = {ym.measure.code: ym for ym in year_measures}
+    quantities: dict[str, Decimal] = {}
+    for code, year_measure in by_code.items():
+        try:
+            quantity = parse_quantity(typed.get(code), year_measure.measure)
+        except ValidationError:
+            continue
+        if quantity is not None:
+            quantities[code] = quantity
+    facts = soft_check_facts(year=year, lines=[line], year_measures=year_measures)
+    return soft_checks(
+        line_id=line.pk,
+        quantities=quantities,
+        delivered_credits=line_credits(
+            [(by_code[c].measure_id, q) for c, q in quantities.items()],
+            {ym.measure_id: ym.credits_per_unit for ym in year_measures},
+        ),
+        facts=facts[line.pk],
+        thresholds=Thresholds.of_year(year),
+        measures=by_code,
+    )

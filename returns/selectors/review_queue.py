@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 
 from ..models import AnnualReturn, LineFlag, LineQuery, MemberCheck, ReturnLine
 
+NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 ORDER_RANK = "rank"
 ORDER_WAITING = "waiting"
 
@@ -160,10 +161,16 @@ class RankedQueue(Sequence):
 
     def __init__(self, returns: QuerySet[AnnualReturn], order: str):
         rows, self.reasons = queue_reasons(returns)
+
+        def waited(row) -> tuple:
+            # Submitted first, first; a return without a submission time (never
+            # through the service) last, as PostgreSQL orders NULLs.
+            return (row[1] is None, row[1] or NEVER, row[2])
+
         if order == ORDER_WAITING:
-            rows.sort(key=lambda row: (row[1], row[2]))
+            rows.sort(key=waited)
         else:
-            rows.sort(key=lambda row: (-self.reasons[row[0]].score, row[1], row[2]))
+            rows.sort(key=lambda row: (-self.reasons[row[0]].score, *waited(row)))
         self.ids = [row[0] for row in rows]
         self.returns = returns
 
