@@ -40,6 +40,8 @@ def _submitted_return(contact, *, lines=2):
         line_save(
             line=line, user=contact.user, expected_version=1, quantities={"EMP-FT": "1"}
         )
+    # The same people figure on 3+ contracts is flagged (issue 23): explained.
+    factories.explain_flags(annual_return)
     return return_submit(
         annual_return=annual_return,
         user=contact.user,
