@@ -79,9 +79,7 @@ def supplier_explains_and_submits(page, live_server, contact, annual_return):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Saved C-000301")
     expect(page.locator("#soft-check-VOL")).to_contain_text(WARNING)
-    expect(page.locator("#id_explain__above_last_year__VOL")).to_have_value(
-        EXPLANATION
-    )
+    expect(page.locator("#id_explain__above_last_year__VOL")).to_have_value(EXPLANATION)
 
     # Submit: the declaration that each contract's figures are its own.
     page.goto(f"{live_server.url}/returns/{annual_return.reference}/check/")
