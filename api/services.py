@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -144,6 +145,16 @@ def token_use_record(*, token: ApiToken, method: str, path: str, status: int) ->
         Q(last_used_at__isnull=True)
         | Q(last_used_at__lt=now - datetime.timedelta(minutes=1))
     ).update(last_used_at=now)
+
+
+def token_uses_prune(*, now: datetime.datetime | None = None) -> int:
+    """Deletes use records older than API_TOKEN_USE_KEEP_DAYS; returns how many. A
+    token used by a nightly report writes a row per request, so the table would
+    otherwise grow for ever with records nobody reads after a few months."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.API_TOKEN_USE_KEEP_DAYS)
+    deleted, _ = ApiTokenUse.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic

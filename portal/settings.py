@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "api.tasks.write_member_extracts",
         "schedule": crontab(day_of_month=1, hour=7, minute=0),
     },
+    # 06:55 London every day: API token use records past API_TOKEN_USE_KEEP_DAYS.
+    "prune-token-uses": {
+        "task": "api.tasks.prune_token_uses",
+        "schedule": crontab(hour=6, minute=55),
+    },
     # Every 5 minutes: issue runs left queued or running by a dead worker.
     "resume-issue-runs": {
         "task": "returns.tasks.resume_issue_runs",
@@ -344,6 +349,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# How long each request made with a token is kept (the token page and the admin show
+# them); older records are deleted daily.
+API_TOKEN_USE_KEEP_DAYS = env.int("API_TOKEN_USE_KEEP_DAYS", default=90)
 # Open data: the OCDS ocid prefix (registered with the Open Contracting Partnership:
 # "ocds-" and six characters), who publishes, and under which licence.
 OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-svr000")

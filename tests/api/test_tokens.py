@@ -123,6 +123,30 @@ def test_each_use_is_recorded_with_its_answer(member, member_user):
     assert ApiToken.objects.get().last_used_at is not None
 
 
+@override_settings(API_TOKEN_USE_KEEP_DAYS=90)
+def test_use_records_older_than_the_keep_days_are_pruned_and_newer_kept(
+    member, member_user
+):
+    from api.tasks import prune_token_uses
+
+    secret = secret_for(member_user, member=member)
+    with time_machine.travel(
+        datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC), tick=False
+    ):
+        api_get(YEARS, secret)
+    with time_machine.travel(
+        datetime.datetime(2026, 3, 31, 12, tzinfo=datetime.UTC), tick=False
+    ):
+        api_get("/api/v1/contracts/99999/", secret)
+    with time_machine.travel(
+        datetime.datetime(2026, 4, 1, 12, 1, tzinfo=datetime.UTC), tick=False
+    ):
+        assert prune_token_uses() == 1
+        assert prune_token_uses() == 0
+    kept = list(ApiTokenUse.objects.values_list("path", flat=True))
+    assert kept == ["/api/v1/contracts/99999/"]
+
+
 @override_settings(API_RATE_LIMIT_PER_MINUTE=3)
 def test_a_token_past_its_rate_limit_gets_429_with_retry_after(member, member_user):
     secret = secret_for(member_user, member=member)

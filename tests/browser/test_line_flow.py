@@ -148,6 +148,7 @@ def test_five_contracts_save_and_next_sticky_total_and_the_pdf(
 
     # Nothing left: straight to check your answers, then submit.
     expect(page.get_by_text("No other contract needs anything")).to_be_visible()
+    page.get_by_label(re.compile("relate to that contract")).check()
     page.get_by_label("Your full name").fill("Asha Patel")
     page.get_by_role("button", name="Accept and submit").click()
     expect(page.locator(".govuk-panel")).to_contain_text(annual_return.reference)
