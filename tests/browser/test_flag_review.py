@@ -1,11 +1,11 @@
-"""The team's half of issue 23's browser test: a supplier's figure 10 times last
-year's was flagged and explained; the team sees the return ranked first in the
+"""The team's half of issue 23's browser test, after the supplier's half
+(`test_soft_checks.supplier_explains_and_submits`: a figure 10 times last year's,
+warned while typed, explained, submitted): the team sees the return ranked first in the
 review queue with its reasons, opens it, sees the flag beside its figure with the
 supplier's explanation, and marks it checked with a note. Every page passes
 axe-core (the queue and the check page at 375 px too)."""
 
 import datetime
-from decimal import Decimal as D
 
 import pytest
 from django.utils import timezone
@@ -14,13 +14,18 @@ from returns.models import AnnualReturn, LineFlag
 from tests import factories
 from tests.browser.conftest import assert_accessible, has_horizontal_scroll
 from tests.browser.test_reporting_year import sign_in_team
+from tests.browser.test_soft_checks import (  # noqa: F401 (flagged_season: a fixture)
+    EXPLANATION,
+    WARNING,
+    flagged_season,
+    supplier_explains_and_submits,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-EXPLANATION = "We took on the council's whole repairs backlog this year."
 NOTE = "Backlog confirmed with the member's housing officer"
 
 
@@ -32,41 +37,27 @@ def _check_both_widths(page, name):
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def _world():
-    """A submitted return whose EMP-SUS figure was flagged at 10 times last year's
-    and explained by the supplier, and a quieter return waiting longer."""
-    year = factories.ReportingYearFactory()
-    quiet = factories.ReturnLineFactory(
+def _quiet_return(year):
+    """A submitted return with nothing to look at, waiting longer."""
+    return factories.ReturnLineFactory(
         annual_return__year=year,
         annual_return__status=AnnualReturn.Status.SUBMITTED,
         annual_return__submitted_at=timezone.now() - datetime.timedelta(days=9),
         annual_return__supplier__name="Quiet Builders",
-    )
-    line = factories.ReturnLineFactory(
-        annual_return__year=year,
-        annual_return__status=AnnualReturn.Status.SUBMITTED,
-        annual_return__submitted_at=timezone.now() - datetime.timedelta(days=1),
-        annual_return__supplier__name="Busy Repairs Ltd",
-        contract__reference="C-TENX",
-    )
-    factories.ReturnEntryFactory(
-        line=line, measure=factories.measure("EMP-SUS"), quantity=D("30")
-    )
-    flag = LineFlag.objects.create(
-        line=line,
-        code=LineFlag.Code.ABOVE_LAST_YEAR,
-        measure_code="EMP-SUS",
-        message="Jobs sustained: 30 people is more than 3 times last year's 3 people",
-        explanation=EXPLANATION,
-        explained_at=timezone.now(),
-    )
-    return quiet.annual_return, line.annual_return, flag
+    ).annual_return
 
 
 def test_the_team_sees_the_flag_and_explanation_and_marks_it_checked(
-    page, live_server, csp_violations
+    page, live_server, request, csp_violations
 ):
-    quiet, flagged, flag = _world()
+    # The supplier's half (tests/browser/test_soft_checks.py): 120 volunteering hours
+    # against last year's 12, warned while typing, explained, submitted.
+    contact, flagged, line = request.getfixturevalue("flagged_season")
+    quiet = _quiet_return(flagged.year)
+    supplier_explains_and_submits(page, live_server, contact, flagged)
+    flag = LineFlag.objects.get(line=line)
+    page.context.clear_cookies()  # the supplier signs out; the team signs in
+
     sign_in_team(page, live_server)
     page.goto(f"{live_server.url}/team/review/")
     rows = page.locator("tbody tr")
@@ -79,12 +70,11 @@ def test_the_team_sees_the_flag_and_explanation_and_marks_it_checked(
 
     page.get_by_role("link", name=flagged.reference).click()
     beside = page.locator(f"#flag-{flag.pk}")
-    assert "30 people is more than 3 times" in beside.inner_text()
+    assert WARNING in beside.inner_text()
     assert EXPLANATION in beside.inner_text()
     # Beside its figure: in the row of the measure it is about.
-    assert (
-        beside.locator("xpath=ancestor::tr").inner_text().startswith("Jobs sustained")
-    )
+    row = beside.locator("xpath=ancestor::tr").inner_text()
+    assert row.startswith("Staff volunteering in the community")
     # The review page's wide tables (and its 375 px layout) are issue 8's; axe here.
     assert_accessible(page, "review-flag")
 

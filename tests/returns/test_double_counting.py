@@ -315,13 +315,20 @@ def test_submission_looks_again_and_waits_for_an_explanation(
 
 
 def test_the_supplier_and_the_team_see_the_flag(
-    supplier_return, supplier_user, team_client
+    supplier_return, supplier_user, supplier_client, team_client
 ):
     annual_return, lines = supplier_return
     for reference in ("C-1", "C-2"):
         evidence_add(
             line=lines[reference], uploaded_file=_pdf(), acting_user=supplier_user
         )
+    page = supplier_client.get(
+        reverse(
+            "supplier:line",
+            kwargs={"reference": annual_return.reference, "line_id": lines["C-1"].pk},
+        )
+    )
+    assert "also attached to contract C-2" in page.content.decode()
     review = team_client.get(
         reverse("team:review_detail", kwargs={"reference": annual_return.reference})
     )
