@@ -51,6 +51,7 @@ from frameworks.models import (
     Valuation,
 )
 from returns.models import AnnualReturn, ReportingYear, ReturnEntry, ReturnLine
+from returns.services.summary import summary_rebuild
 
 __all__ = [
     "DEMO_LOGINS",
@@ -62,6 +63,13 @@ __all__ = [
 ]
 
 Step = Callable[[DemoBuild], None]
+
+
+def build_contract_summary(build: DemoBuild) -> None:
+    rows = summary_rebuild()
+    build.log(f"contract summary: {rows:,} rows")
+
+
 STEPS: list[Step] = [
     build_reference_data,
     build_organisations,
@@ -89,6 +97,9 @@ STEPS: list[Step] = [
     build_support,  # the team's contact details and requests: after returns exist
     build_amended_line,  # a line amended after the send-back: after every state move
     build_double_counting,  # issue 23's flags and queue: after every state move
+    # The steps above write returns in bulk, past the services that keep the
+    # contract summary of figures: rebuilt from the lines last.
+    build_contract_summary,
 ]
 
 COUNTED: dict[str, type[models.Model]] = {

@@ -1005,3 +1005,81 @@ class YearExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} export {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ContractSummary(models.Model):
+    """A contract's figures (`returns.figures`) kept per year and to date, so pages
+    read them instead of summing every line of every year.
+
+    A year row (`year` set) holds the contract's counted lines of that year whose
+    line names `member` (the snapshot: a member's "while it has been yours" figures
+    add up its own rows); the to-date row (`year` null, `member` null) holds the
+    contract over all its years, grouped by what the contract is now when read.
+    Derived data: written only by `services.summary.summary_refresh`, in the
+    transaction of every change that moves a figure, and rebuilt from the lines by
+    `manage.py rebuild_contract_summary`. A contract with no counted line has no row.
+    """
+
+    contract = models.ForeignKey(
+        "frameworks.Contract",
+        on_delete=models.CASCADE,
+        related_name="summaries",
+        db_index=False,  # the unique constraints lead with the contract
+        # Derived rows, written by the tens of thousands at an issue: no foreign
+        # key checks in the database (Django still cascades a deletion).
+        db_constraint=False,
+    )
+    year = models.ForeignKey(
+        ReportingYear,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    member = models.ForeignKey(
+        "frameworks.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    target_credits = CreditsField(default=0)
+    # Target of the lines of approved returns: what members see beside delivered.
+    approved_target_credits = CreditsField(default=0)
+    delivered_credits = CreditsField(default=0, help_text="Approved returns only.")
+    awaiting_review_credits = CreditsField(default=0, help_text="Submitted returns.")
+    delivered_all_credits = CreditsField(default=0, help_text="Every counted line.")
+    shortfall_credits = CreditsField(default=0, help_text="max(target - delivered, 0)")
+    # Years with a counted line (1 on a year row).
+    years = models.PositiveSmallIntegerField(default=1)
+    # Lines of approved returns among them: a member's figures count only these.
+    approved_lines = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "year", "member"],
+                condition=models.Q(year__isnull=False),
+                name="summary_one_row_per_contract_year_member",
+            ),
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(year__isnull=True),
+                name="summary_one_to_date_row_per_contract",
+            ),
+        ]
+        indexes = [
+            # A member's own figures: its rows of every year.
+            models.Index(
+                fields=["member", "contract"],
+                condition=models.Q(member__isnull=False),
+                name="summary_member_rows",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.year_id or 'to date'}"

@@ -41,6 +41,7 @@ from returns.services.issuing.plan import contract_spend_and_target, qualifies
 from returns.services.notifications import notifications_queue
 from returns.services.notifications.ledger import notification_queue_to_address
 from returns.services.review import return_reopen, return_send_back
+from returns.services.summary import summary_refresh
 
 from . import selectors
 from .models import MESSAGE_MAX_LENGTH, PHONE_MAX_LENGTH, SupportRequest, TeamContact
@@ -720,6 +721,7 @@ def _add_line(
     )
     line._history_user = acting_user
     line.save()
+    summary_refresh(contract_ids=[contract.pk])
     event_record(
         annual_return=annual_return,
         kind=events.LINE_ADDED,

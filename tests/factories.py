@@ -28,6 +28,7 @@ from returns.models import (
     ReturnLine,
     YearMeasure,
 )
+from returns.services.summary import summary_refresh
 
 PASSWORD = "correct-horse-battery"
 
@@ -247,6 +248,7 @@ class AnnualReturnFactory(factory.django.DjangoModelFactory):
 class ReturnLineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ReturnLine
+        skip_postgeneration_save = True
 
     annual_return = factory.SubFactory(AnnualReturnFactory)
     contract = factory.SubFactory(
@@ -257,6 +259,14 @@ class ReturnLineFactory(factory.django.DjangoModelFactory):
     local_authority = factory.LazyAttribute(lambda o: o.contract.local_authority)
     spend = Decimal("200000.00")
     target_credits = Decimal("20.00")
+
+    @factory.post_generation
+    def summary(obj, create, extracted, **kwargs):
+        # As the services do when they write a line: the contract's summary of
+        # figures follows (a test that changes a line or return directly afterwards
+        # calls `summary_refresh` itself, or `summary_rebuild`).
+        if create:
+            summary_refresh(contract_ids=[obj.contract_id])
 
 
 class ReturnEntryFactory(factory.django.DjangoModelFactory):

@@ -28,6 +28,7 @@ from returns.models import (
 )
 from returns.services.credits import line_credits
 from returns.services.line_rules import text_too_long
+from returns.services.summary import summary_refresh
 from returns.services.years import year_dates, year_open
 
 from ..models import Contract, Supplier
@@ -417,3 +418,8 @@ class PastReturns(Kind):
         plan.returns.write(acting_user=acting_user, reason=reason)
         plan.lines.write(acting_user=acting_user, reason=reason)
         plan.entries.write(acting_user=acting_user, reason=reason)
+        summary_refresh(
+            contract_ids=[
+                line.contract_id for line in plan.lines.create + plan.lines.update
+            ]
+        )

@@ -74,6 +74,7 @@ from .shortfall import (
     shortfall_lines,
     shortfall_total,
 )
+from .summary import to_date_summary
 from .to_date import (
     ContractList,
     ContractToDate,
@@ -144,6 +145,7 @@ __all__ = [
     "submissions_by_day",
     "submitted_filter",
     "to_date_rows",
+    "to_date_summary",
     "totals",
     "with_deadlines",
 ]

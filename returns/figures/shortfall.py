@@ -15,7 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from frameworks.models import Contract, Framework, LocalAuthority, Member, Supplier
 
-from ..models import ReturnLine
+from ..models import ContractSummary, ReturnLine
 from .lines import FIGURES, ZERO, counted_lines
 from .outer import (
     IS_SHORT,
@@ -27,6 +27,7 @@ from .outer import (
     subquery,
     text_order,
 )
+from .summary import is_summary, per_contract_from_summary
 
 SHORTFALL_GROUPS = {
     # group: (key, name); the contract group carries its supplier, member, framework.
@@ -174,7 +175,7 @@ class ShortfallTable(Rows):
         self,
         group: str,
         *,
-        lines: QuerySet[ReturnLine],
+        lines: QuerySet[ReturnLine] | QuerySet[ContractSummary],
         short_only: bool = False,
         sort: str = "name",
         to_date: bool = False,
@@ -189,6 +190,9 @@ class ShortfallTable(Rows):
         key_field, _ = SHORTFALL_GROUPS[self.group]
         if self.to_date:
             key_field = TO_DATE_GROUP_KEYS[self.group]
+        if is_summary(self.lines):
+            # To date from the summary: one row per contract, already summed.
+            return per_contract_from_summary(self.lines, key_field)
         return (
             self.lines.order_by()
             .values(group_key=F(key_field), per_contract=F("contract_id"))
@@ -255,13 +259,16 @@ class ShortfallTable(Rows):
         # years needs DISTINCT, too dear for every contract when a page shows fifty).
         # To date: the supplier, member and framework the contract has now; in a
         # year: its line's (the snapshot, as every figure of that year).
-        years = (
-            self.lines.filter(contract_id=OuterRef("pk"))
-            .order_by()
-            .values("contract_id")
-            .annotate(n=Count("annual_return__year", distinct=True))
-            .values("n")
-        )
+        if is_summary(self.lines):
+            years = self.lines.filter(contract_id=OuterRef("pk")).values("years")[:1]
+        else:
+            years = (
+                self.lines.filter(contract_id=OuterRef("pk"))
+                .order_by()
+                .values("contract_id")
+                .annotate(n=Count("annual_return__year", distinct=True))
+                .values("n")
+            )
         if self.to_date:
             names = {
                 "detail_supplier": F("supplier__name"),

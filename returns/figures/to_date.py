@@ -17,6 +17,7 @@ from ..models import ReturnLine
 from .lines import AT_RISK_DAYS, FIGURES, ZERO, counted_lines
 from .outer import IS_SHORT, SHORT, Rows, as_date, credits, subquery
 from .shortfall import ShortfallRow
+from .summary import contracts_to_date_from_summary, is_summary
 
 
 @dataclass(frozen=True)
@@ -138,31 +139,47 @@ class ContractList(Rows):
         return total, count
 
 
+def _to_date(lines: QuerySet | None) -> QuerySet:
+    # `lines`: counted lines, or to-date rows of the summary (`to_date_summary`).
+    if lines is not None and is_summary(lines):
+        return contracts_to_date_from_summary(lines)
+    return contracts_to_date(lines=lines)
+
+
 def at_risk_list(
-    *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
+    *,
+    today: datetime.date,
+    lines: QuerySet | None = None,
+    to_date: QuerySet | None = None,
 ) -> ContractList:
     """Contracts ending within 183 days of today and below target to date, soonest
-    first."""
+    first. `lines`: counted lines (`shortfall_lines`), or the summary's to-date rows
+    (`to_date_summary`); or `to_date`, rows shaped as `contracts_to_date`'s
+    (`member_to_date_from_summary`)."""
+    rows = _to_date(lines) if to_date is None else to_date
     return ContractList(
-        contracts_to_date(lines=lines)
-        .filter(
+        rows.filter(
             contract__ends_on__gte=today,
             contract__ends_on__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
             delivered__lt=F("target"),
-        )
-        .order_by("contract__ends_on", "contract__reference"),
+        ).order_by("contract__ends_on", "contract__reference"),
         order=("contract__ends_on", "contract__reference"),
     )
 
 
 def ended_short_list(
-    *, today: datetime.date, lines: QuerySet[ReturnLine] | None = None
+    *,
+    today: datetime.date,
+    lines: QuerySet | None = None,
+    to_date: QuerySet | None = None,
 ) -> ContractList:
-    """Contracts that have ended below target to date, latest ended first."""
+    """Contracts that have ended below target to date, latest ended first. `lines`
+    as `at_risk_list`'s."""
+    rows = _to_date(lines) if to_date is None else to_date
     return ContractList(
-        contracts_to_date(lines=lines)
-        .filter(contract__ends_on__lt=today, delivered__lt=F("target"))
-        .order_by("-contract__ends_on", "contract__reference"),
+        rows.filter(contract__ends_on__lt=today, delivered__lt=F("target")).order_by(
+            "-contract__ends_on", "contract__reference"
+        ),
         order=("-contract__ends_on", "contract__reference"),
     )
 

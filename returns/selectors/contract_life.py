@@ -31,9 +31,9 @@ from returns.figures import (
     contracts_to_date,
     counted_lines,
     plan_share,
-    reported_lines,
     to_date_rows,
 )
+from returns.figures.summary import member_to_date_from_summary
 from returns.models import (
     AnnualReturn,
     CaseStudy,
@@ -311,9 +311,7 @@ def _member_to_date(contract: Contract, member: Member) -> ContractToDate | None
     """The member's to date: the approved years the contract was theirs (as the
     member's year page counts it), through `figures.contracts_to_date`."""
     rows = to_date_rows(
-        contracts_to_date(
-            lines=reported_lines().filter(contract=contract, member=member)
-        )
+        member_to_date_from_summary(member_id=member.pk, contract_ids=[contract.pk])
     )
     return rows[0] if rows else None
 

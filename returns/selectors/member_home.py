@@ -24,8 +24,8 @@ from returns.figures import (
     at_risk_list,
     counted_lines,
     ended_short_list,
-    reported_lines,
 )
+from returns.figures.summary import member_to_date_from_summary
 from returns.models import AnnualReturn
 
 SHOWN = 20  # rows of each list on the page; the count says how many there are
@@ -90,15 +90,17 @@ def member_overdue_lines(*, member: Member, today: datetime.date) -> QuerySet:
 def member_attention(*, member: Member, today: datetime.date) -> MemberAttention:
     # Contracts that are still the member's: one that moved to another member is
     # that member's concern now (its past years stay on this member's pages).
-    lines = reported_lines().filter(member=member, contract__member=member)
+    # Their to-date figures from the contract summary's rows of the member (the
+    # same figures as their reported lines summed, `figures.summary`).
+    to_date = member_to_date_from_summary(member_id=member.pk, still_theirs=True)
     overdue = member_overdue_lines(member=member, today=today)
     # COUNT(*) OVER (): the total beside each row, so the list and its count are
     # one query.
     overdue_rows = list(overdue.annotate(total=Window(Count("pk")))[:SHOWN])
     return MemberAttention(
         today=today,
-        at_risk=_shown(at_risk_list(today=today, lines=lines), today=today),
-        ended_short=_shown(ended_short_list(today=today, lines=lines)),
+        at_risk=_shown(at_risk_list(today=today, to_date=to_date), today=today),
+        ended_short=_shown(ended_short_list(today=today, to_date=to_date)),
         overdue=ContractsShown(
             rows=overdue_rows,
             count=overdue_rows[0].total if overdue_rows else 0,

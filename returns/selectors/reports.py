@@ -15,6 +15,7 @@ from django.http import Http404
 
 from returns import figures
 from returns.figures import ZERO
+from returns.figures.summary import member_to_date_from_summary
 from returns.models import AnnualReturn, CaseStudy, ReportingYear
 from returns.selectors.member_checks import confirmed_lines_count
 
@@ -236,12 +237,13 @@ def member_year(*, member, year: ReportingYear) -> MemberYear:
         row.target = figure["target"]
         row.delivered = figure["delivered"]
         row.shortfall = figure["shortfall"]
-    to_date_lines = figures.reported_lines().filter(
-        member=member, annual_return__year__starts_on__lte=year.starts_on
-    )
+    # To date up to this year, the member's approved years: from the contract
+    # summary's rows of the member (the same sums as its reported lines).
     for to_date in figures.to_date_rows(
-        figures.contracts_to_date(lines=to_date_lines).filter(
-            contract_id__in=approved.values("contract_id")
+        member_to_date_from_summary(
+            member_id=member.pk,
+            up_to=year,
+            contract_ids=approved.values("contract_id"),
         )
     ):
         rows[to_date.contract_id].to_date = to_date

@@ -29,6 +29,7 @@ from .confirmation import require_confirmation
 from .events import event_record
 from .notifications import notifications_deliver
 from .reminders import active_contacts_by_supplier
+from .summary import summary_refresh_return
 
 NOTE_NEEDED = "Say what was said or agreed"
 REASON_NEEDED = "Enter the reason"
@@ -207,6 +208,7 @@ def return_mark_not_required(
     annual_return.save(
         update_fields=["status", "status_before_not_required", "not_required_reason"]
     )
+    summary_refresh_return(annual_return_id=annual_return.pk)
     event_record(
         annual_return=annual_return,
         kind=events.NOT_REQUIRED,
@@ -235,6 +237,7 @@ def return_mark_required(
     annual_return.status = restored
     annual_return.status_before_not_required = ""
     annual_return.save(update_fields=["status", "status_before_not_required"])
+    summary_refresh_return(annual_return_id=annual_return.pk)
     event_record(
         annual_return=annual_return,
         kind=events.REQUIRED_AGAIN,

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from core.numbers import round_credits
 
 from ..models import ReturnEntry, ReturnLine, YearMeasure
+from .summary import summary_refresh
 
 
 def line_credits(
@@ -76,4 +77,5 @@ def lines_recompute_credits(
         if fix and changed:
             with transaction.atomic():
                 ReturnLine.objects.bulk_update(changed, ["delivered_credits"])
+                summary_refresh(contract_ids=[line.contract_id for line in changed])
     return drift

@@ -61,6 +61,7 @@ from .line_rules import (
     parse_quantity,
 )
 from .soft_checks import Thresholds, soft_checks
+from .summary import summary_refresh
 
 __all__ = [
     "EXCLUDED",
@@ -346,6 +347,7 @@ def _save(
         lines[line_id].soft_flags = soft_flags.get(line_id, [])
     if to_write:
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
+        summary_refresh(contract_ids=[line.contract_id for line, _ in to_write])
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:
             return_mark_started(annual_return=annual_return, user=user)
     flags_sync(

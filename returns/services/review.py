@@ -29,6 +29,7 @@ from .confirmation import require_confirmation
 from .double_counting import double_counting_refresh
 from .events import event_record
 from .notifications import notifications_queue
+from .summary import summary_refresh, summary_refresh_return
 
 REASON_REQUIRED = "Enter the reason the supplier will see"
 EXCLUDE_REASON_REQUIRED = "Enter the reason for excluding this contract"
@@ -140,6 +141,7 @@ def return_approve(
     annual_return.save(
         update_fields=["status", "approved_at", "approved_by", "returned_reason"]
     )
+    summary_refresh_return(annual_return_id=annual_return.pk)
     event_record(
         annual_return=annual_return,
         kind=events.APPROVED,
@@ -183,6 +185,7 @@ def _send_back(
         fields += ["approved_at", "approved_by"]
     annual_return._history_user = user
     annual_return.save(update_fields=fields)
+    summary_refresh_return(annual_return_id=annual_return.pk)
     event_record(
         annual_return=annual_return,
         kind=kind,
@@ -287,6 +290,7 @@ def line_exclude(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
     # Excluded lines count nowhere: double counting is looked for again.
     double_counting_refresh(annual_return=annual_return, user=user)
+    summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,
         kind=events.LINE_EXCLUDED,
@@ -319,6 +323,7 @@ def line_include(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
     # Excluded lines count nowhere: double counting is looked for again.
     double_counting_refresh(annual_return=annual_return, user=user)
+    summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,
         kind=events.LINE_INCLUDED,

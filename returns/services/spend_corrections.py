@@ -38,6 +38,7 @@ from .. import events
 from ..models import AnnualReturn, ReportingYear, ReturnLine
 from .events import event_record
 from .issuing import contract_spend_and_target, qualifies
+from .summary import summary_refresh
 
 MAX_AMOUNT = Decimal("1000000000000")  # MoneyField: 14 digits, 2 places
 
@@ -398,6 +399,7 @@ def line_spend_correct(
                 "updated_by",
             ]
         )
+        summary_refresh(contract_ids=[line.contract_id])
         event_record(
             annual_return=annual_return,
             kind=events.REFRESHED,

@@ -29,6 +29,7 @@ from .double_counting import double_counting_refresh
 from .events import event_record
 from .lines import line_figures, return_check_editable
 from .notifications import notifications_queue
+from .summary import summary_refresh_return
 
 NO_DECLARATION = "Enter the full name of the person making the declaration"
 NO_OWN_FIGURES_DECLARATION = (
@@ -208,6 +209,7 @@ def _submit(
             "big_changes",
         ]
     )
+    summary_refresh_return(annual_return_id=annual_return.pk)
     snapshot = return_snapshot(annual_return)
     snapshot.update(
         {

@@ -38,6 +38,15 @@ def _filters(request: HttpRequest, *, default_period: str) -> tuple:
 
 
 def _lines(filters: dict, *, year):
+    """The year's counted lines; to date, each contract's row of the summary (the
+    same figures, one row per contract instead of every line of every year)."""
+    if year is None:
+        return figures.to_date_summary(
+            supplier_id=filters["supplier"],
+            framework_id=filters["framework"].pk if filters["framework"] else None,
+            member_id=filters["member"],
+            search=filters["q"],
+        )
     return figures.shortfall_lines(
         year=year,
         supplier_id=filters["supplier"],

@@ -31,6 +31,7 @@ from ...models import (
     ReturnLine,
 )
 from ..notifications.ledger import send_after_commit
+from ..summary import summary_refresh
 from .plan import IssuePlan, issue_plan, return_reference
 from .rows import insert_rows
 
@@ -274,6 +275,13 @@ def _write(*, plan: IssuePlan, year: ReportingYear, actor, now, send_emails) -> 
             "snapshot": [row[3] for row in event_rows],
         },
         values={"actor_id": actor_id, "at": now},
+    )
+    # 5. The summary of figures of every contract whose lines this wrote: their
+    # rows of this year, and to date.
+    summary_refresh(
+        contract_ids=[c.contract_id for c in lines]
+        + [row.contract_id for row in plan.refreshed],
+        year_ids=[year.pk],
     )
 
     if not send_emails:

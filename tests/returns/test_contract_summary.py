@@ -1,0 +1,380 @@
+"""The per-contract summary of figures (`ContractSummary`) is kept by every change
+that moves a figure, in the change's own transaction: after any sequence of those
+changes on a small hand-built consortium, it equals a rebuild from the lines, and its
+to-date rows are `figures.contracts_to_date`'s. Runs on SQLite and PostgreSQL."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from frameworks.imports.services import ImportRefused, import_apply
+from frameworks.models import Contract, Valuation
+from returns import figures
+from returns.models import AnnualReturn, ContractSummary, ReturnLine
+from returns.services import chasing, line_save, return_submit, returns_issue, review
+from returns.services.queries import query_answer
+from returns.services.spend_corrections import year_quarter_ends
+from returns.services.summary import summary_drift, summary_rebuild, summary_rows
+from tests import factories
+from tests.frameworks.sheets import xlsx
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+ENDS = datetime.date(2029, 3, 31)
+QUARTERS = {
+    2023: (
+        datetime.date(2023, 6, 30),
+        datetime.date(2023, 9, 30),
+        datetime.date(2023, 12, 31),
+        datetime.date(2024, 3, 31),
+    ),
+    2024: (
+        datetime.date(2024, 6, 30),
+        datetime.date(2024, 9, 30),
+        datetime.date(2024, 12, 31),
+        datetime.date(2025, 3, 31),
+    ),
+}
+PAST_HEADER = [
+    "Year",
+    "Supplier reference",
+    "Contract reference",
+    "Spend (£, excl. VAT)",
+    "Target credits",
+    "EMP-FT",
+    "APP-NEW",
+    "CAR",
+    "VOL",
+    "Reasons",
+    "Submitted on",
+]
+
+
+@pytest.fixture
+def consortium(team_user, admin_user):
+    """Two members, three suppliers, six contracts over two issued years (one of
+    them consultancy, one qualifying only in the second year)."""
+    members = [factories.MemberFactory(name=n) for n in ("North", "South")]
+    suppliers = [
+        factories.SupplierFactory(reference=f"S{i}", name=f"Supplier {i}")
+        for i in range(3)
+    ]
+    lot = factories.LotFactory(is_consultancy=False)
+    consultancy = factories.LotFactory(is_consultancy=True)
+    contracts = []
+    for i in range(6):
+        contract = factories.ContractFactory(
+            reference=f"C-{i}",
+            supplier=suppliers[i % 3],
+            member=members[i % 2],
+            lot=consultancy if i == 5 else lot,
+            starts_on=datetime.date(2022, 4, 1),
+            ends_on=ENDS,
+        )
+        for first_year, quarters in QUARTERS.items():
+            amount = D("10000.00") if (i == 4 and first_year == 2023) else D("40000.55")
+            for period_end in quarters:
+                factories.ValuationFactory(
+                    contract=contract, period_end=period_end, amount=amount
+                )
+        contracts.append(contract)
+    years = []
+    for first_year in QUARTERS:
+        year = factories.ReportingYearFactory(first_year=first_year)
+        year.ready_at = timezone.now()
+        year.save()
+        returns_issue(year=year, started_by=team_user, send_emails=False)
+        years.append(year)
+    return {
+        "members": members,
+        "contracts": contracts,
+        "years": years,
+        "team": team_user,
+        "admin": admin_user,
+    }
+
+
+def assert_summary_is_a_rebuild():
+    assert summary_drift() == []
+    kept = {row.contract_id: row for row in ContractSummary.objects.filter(year=None)}
+    by_figures = {row["contract_id"]: row for row in figures.contracts_to_date()}
+    assert set(kept) == set(by_figures)
+    for contract_id, row in by_figures.items():
+        summary = kept[contract_id]
+        assert summary.target_credits == row["target"]
+        assert summary.delivered_credits == row["delivered"]
+        assert summary.awaiting_review_credits == row["awaiting_review"]
+        assert summary.years == row["years"]
+        assert summary.shortfall_credits == max(
+            row["target"] - row["delivered"], D("0.00")
+        )
+
+
+# --- The changes, each through the service the portal uses -------------------------
+
+
+def _line(world, index):
+    lines = list(ReturnLine.objects.order_by("pk"))
+    return lines[index % len(lines)]
+
+
+def _return(world, index):
+    returns = list(AnnualReturn.objects.order_by("pk"))
+    return returns[index % len(returns)]
+
+
+def save_line(world, index, quantity):
+    line = _line(world, index)
+    line_save(
+        line=line,
+        user=world["team"],
+        expected_version=None,
+        quantities={"EMP-FT": quantity},
+        shortfall_reason="Late start",
+        recovery_plan="More next year",
+        recovery_by=ENDS,
+        today=datetime.date(2025, 5, 1),
+    )
+
+
+def submit(world, index, _):
+    return_submit(
+        annual_return=_return(world, index),
+        user=world["team"],
+        declared_by_name="A Person",
+        today=datetime.date(2025, 5, 1),
+    )
+
+
+def approve(world, index, _):
+    review.return_approve(
+        annual_return=_return(world, index), user=world["team"], confirmed=True
+    )
+
+
+def send_back(world, index, _):
+    review.return_send_back(
+        annual_return=_return(world, index), user=world["team"], reason="Check it"
+    )
+
+
+def reopen(world, index, _):
+    review.return_reopen(
+        annual_return=_return(world, index), user=world["admin"], reason="Reopened"
+    )
+
+
+def exclude(world, index, _):
+    review.line_exclude(line=_line(world, index), user=world["team"], reason="Novated")
+
+
+def include(world, index, _):
+    review.line_include(line=_line(world, index), user=world["team"], reason="Back")
+
+
+def not_required(world, index, _):
+    chasing.return_mark_not_required(
+        annual_return=_return(world, index),
+        reason="Ceased trading",
+        acting_user=world["team"],
+        confirmed=True,
+    )
+
+
+def required(world, index, _):
+    chasing.return_mark_required(
+        annual_return=_return(world, index),
+        reason="Trading again",
+        acting_user=world["team"],
+    )
+
+
+def correct_spend(world, index, quantity):
+    """A query answered with corrected valuations (the line's spend and target)."""
+    line = _line(world, index)
+    query = factories.LineQueryFactory(line=line)
+    quarter = year_quarter_ends(line.annual_return.year)[0]
+    query_answer(
+        query=query,
+        acting_user=world["team"],
+        answer="Corrected",
+        valuations={quarter: D("40000.55") + quantity * 1000},
+    )
+
+
+def reissue(world, index, quantity):
+    """A corrected valuation, then the year issued again (spend and target of open
+    returns refreshed, newly qualifying contracts added)."""
+    contract = world["contracts"][index % len(world["contracts"])]
+    year = world["years"][index % 2]
+    Valuation.objects.filter(
+        contract=contract, period_end=QUARTERS[year.starts_on.year][1]
+    ).update(amount=D("40000.55") + quantity * 7919)
+    returns_issue(year=year, started_by=world["team"], send_emails=False)
+
+
+def reassign(world, index, _):
+    """A contract moved to the other member (the contracts import writes the same
+    column): the summary keeps each year's member, and to date reads the contract."""
+    contract = world["contracts"][index % len(world["contracts"])]
+    members = world["members"]
+    other = members[1] if contract.member_id == members[0].pk else members[0]
+    Contract.objects.filter(pk=contract.pk).update(member=other)
+    contract.member = other
+
+
+def import_past(world, index, quantity):
+    """A past year's return imported from the consortium's spreadsheet (again: the
+    same line updated)."""
+    contract = world["contracts"][index % len(world["contracts"])]
+    import_apply(
+        file=xlsx(
+            PAST_HEADER,
+            [
+                "2022/23",
+                contract.supplier.reference,
+                contract.reference,
+                250000,
+                25,
+                quantity,
+                None,
+                None,
+                None,
+                "Late start",
+                "12/06/2023",
+            ],
+        ),
+        name="past.xlsx",
+        acting_user=world["team"],
+    )
+
+
+CHANGES = {
+    "save": save_line,
+    "submit": submit,
+    "approve": approve,
+    "send_back": send_back,
+    "reopen": reopen,
+    "exclude": exclude,
+    "include": include,
+    "not_required": not_required,
+    "required": required,
+    "correct_spend": correct_spend,
+    "reissue": reissue,
+    "reassign": reassign,
+    "import_past": import_past,
+}
+REFUSED = (ValidationError, PermissionDenied, ImportRefused)
+
+change = st.tuples(
+    st.sampled_from(sorted(CHANGES)),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=30),
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(changes=st.lists(change, min_size=1, max_size=12))
+def test_after_any_changes_the_summary_equals_a_rebuild(consortium, changes):
+    with transaction.atomic():
+        assert_summary_is_a_rebuild()
+        for name, index, quantity in changes:
+            try:
+                with transaction.atomic():
+                    CHANGES[name](consortium, index, quantity)
+            except REFUSED:
+                pass  # refused: nothing changed, the summary neither
+            assert summary_drift() == [], (name, index, quantity)
+        assert_summary_is_a_rebuild()
+        transaction.set_rollback(True)  # the next example starts from the fixture
+
+
+def test_every_change_is_tried_and_moves_a_figure(consortium):
+    """The sequence the property test draws from really changes figures: each kind
+    of change, done once where it applies, leaves the summary equal to a rebuild
+    and different from where it started."""
+    before = summary_rows(None)
+    steps = [
+        ("save", 0, 3),
+        ("save", 1, 0),
+        ("submit", 0, 0),
+        ("approve", 0, 0),
+        ("reopen", 0, 0),
+        ("exclude", 2, 0),
+        ("include", 2, 0),
+        ("not_required", 3, 0),
+        ("required", 3, 0),
+        ("correct_spend", 4, 5),
+        ("reissue", 1, 9),
+        ("reassign", 0, 0),
+        ("import_past", 0, 4),
+    ]
+    for name, index, quantity in steps:
+        with transaction.atomic():
+            CHANGES[name](consortium, index, quantity)
+        assert summary_drift() == [], name
+    assert_summary_is_a_rebuild()
+    assert summary_rows(None) != before
+
+
+def test_a_change_made_behind_the_services_back_is_drift_until_a_rebuild(consortium):
+    line = ReturnLine.objects.order_by("pk").first()
+    ReturnLine.objects.filter(pk=line.pk).update(target_credits=D("99.99"))
+    drift = summary_drift()
+    assert drift
+    with pytest.raises(Exception, match="drifted"):
+        call_command("rebuild_contract_summary", "--check")
+    call_command("rebuild_contract_summary")
+    assert summary_drift() == []
+    call_command("rebuild_contract_summary", "--check")
+    row = ContractSummary.objects.get(contract=line.contract, year=None)
+    assert row.target_credits == sum(
+        (
+            candidate.target_credits
+            for candidate in figures.counted_lines().filter(contract=line.contract)
+        ),
+        D("0.00"),
+    )
+
+
+def test_rebuild_writes_a_row_per_contract_year_and_member_and_one_to_date(
+    consortium,
+):
+    # Contract 4 qualifies only in 2024/25; the others have a line in each year.
+    written = summary_rebuild()
+    lines = ReturnLine.objects.count()
+    contracts = ReturnLine.objects.values("contract").distinct().count()
+    assert written == lines + contracts
+    assert ContractSummary.objects.filter(year=None).count() == contracts
+    four = ContractSummary.objects.get(contract=consortium["contracts"][4], year=None)
+    assert four.years == 1
+
+
+def test_the_to_date_pages_read_the_summary_and_a_year_reads_the_lines(team_client):
+    """A figure changed in the summary only (as no service ever would) shows on the
+    to-date page and not on the year's: proof of where each reads."""
+    line = factories.ReturnLineFactory(target_credits=D("20.00"))
+    ContractSummary.objects.filter(contract=line.contract, year=None).update(
+        target_credits=D("77.70"), shortfall_credits=D("77.70")
+    )
+    url = reverse("team:shortfall")
+    to_date = team_client.get(url, {"period": "to-date", "by": "contract"})
+    assert "77.70" in to_date.content.decode()
+    in_year = team_client.get(
+        url, {"period": line.annual_return.year.slug, "by": "contract"}
+    )
+    page = in_year.content.decode()
+    assert "20.00" in page and "77.70" not in page
