@@ -263,6 +263,13 @@ def test_the_line_form_saves_the_explanation_given_beside_the_warning(
     assert flag.explained_by is not None
 
 
+def test_signed_out_while_typing_the_page_is_left_as_it_is(client, annual_return):
+    line = a_line(annual_return)
+    url = _line_url(line, "supplier:line_checks")
+    assert client.post(url, {"q_VOL": "1"}, HTTP_HX_REQUEST="true").status_code == 204
+    assert client.post(url, {"q_VOL": "1"}).status_code == 302
+
+
 def test_another_suppliers_line_checks_are_not_found(annual_return):
     line = a_line(annual_return)
     other = factories.SupplierContactFactory().user

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from accounts.permissions import is_supplier_contact, is_team
 from returns.forms.lines import quantity_field_name
 from returns.models import LineFlag
 from returns.selectors import flags as flag_selectors
 from returns.selectors import supplier as supplier_selectors
 from returns.services.lines import explanation_key, year_measures
 
-from ..access import supplier_or_team_required
 from .common import return_for
 
 EXPLANATION_PREFIX = "explain__"
@@ -124,11 +127,18 @@ def line_warnings(
 
 
 @require_http_methods(["GET", "POST"])
-@supplier_or_team_required
 def line_checks(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
     """The line page's warnings for the figures being typed (POSTed by htmx from
     the line form), nothing saved: the line-wide block, with each measure's
-    warnings swapped in beside its figure. Another supplier's line is not found."""
+    warnings swapped in beside its figure. Another supplier's line is not found.
+    Signed out (the session expired while typing), htmx gets "no content" and
+    leaves the page as it is: the save itself keeps the figures over a sign-in."""
+    if not request.user.is_authenticated:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=204)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    if not (is_supplier_contact(request.user) or is_team(request.user)):
+        raise PermissionDenied
     annual_return = return_for(request, reference)
     return_line = supplier_selectors.return_line_get(
         annual_return=annual_return, line_id=line_id
