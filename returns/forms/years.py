@@ -98,7 +98,26 @@ class YearSettingsForm(forms.Form):
         "explanation.",
     )
 
-    FLAG_FIELDS = ("flag_ratio", "flag_floor", "flag_target_ratio")
+    flag_same_people_contracts = forms.IntegerField(
+        label="Same people on several contracts",
+        help_text="The same non-zero people figure of one measure on this many of a "
+        "supplier's contracts in the year, or more, is flagged as possible double "
+        "counting. 3 unless the team decides.",
+        min_value=2,
+        max_value=10_000,
+        error_messages={
+            "invalid": "Enter the number of contracts as a whole number, like 3",
+            "min_value": "Enter 2 or more contracts",
+            "max_value": "Enter 10,000 contracts or fewer",
+        },
+    )
+
+    FLAG_FIELDS = (
+        "flag_ratio",
+        "flag_floor",
+        "flag_target_ratio",
+        "flag_same_people_contracts",
+    )
     # Opening a year carries the thresholds on from the year before (year_open);
     # the team changes them on the year's settings page.
     with_flag_fields = True

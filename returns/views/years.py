@@ -169,6 +169,7 @@ def year_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "flag_ratio": year.flag_ratio,
         "flag_floor": year.flag_floor,
         "flag_target_ratio": year.flag_target_ratio,
+        "flag_same_people_contracts": year.flag_same_people_contracts,
     }
     form = YearSettingsForm(request.POST or None, initial=initial, frozen=frozen)
     if request.method == "POST" and form.is_valid():
@@ -186,6 +187,7 @@ def year_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 flag_ratio=data.get("flag_ratio"),
                 flag_floor=data.get("flag_floor"),
                 flag_target_ratio=data.get("flag_target_ratio"),
+                flag_same_people_contracts=data.get("flag_same_people_contracts"),
             )
         except ValidationError as error:
             _form_errors(form, error)

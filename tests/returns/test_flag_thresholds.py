@@ -31,17 +31,22 @@ def test_the_team_edits_the_thresholds_until_issue_then_they_freeze(team_client)
         "flag_ratio": "4",
         "flag_floor": "10",
         "flag_target_ratio": "2.5",
+        "flag_same_people_contracts": "5",
     }
     assert team_client.post(url, {**data, "flag_ratio": "1"}).status_code == 200
+    refused = team_client.post(url, {**data, "flag_same_people_contracts": "1"})
+    assert "Enter 2 or more contracts" in refused.content.decode()
     year.refresh_from_db()
     assert year.flag_ratio == Decimal("3")  # refused: a ratio above 1
+    assert year.flag_same_people_contracts == 3  # refused: nothing changed
     assert team_client.post(url, data).status_code == 302
     year.refresh_from_db()
-    assert (year.flag_ratio, year.flag_floor, year.flag_target_ratio) == (
-        Decimal("4"),
-        Decimal("10"),
-        Decimal("2.5"),
-    )
+    assert (
+        year.flag_ratio,
+        year.flag_floor,
+        year.flag_target_ratio,
+        year.flag_same_people_contracts,
+    ) == (Decimal("4"), Decimal("10"), Decimal("2.5"), 5)
     assert year.ready_at is None  # the team must check the dry run again
 
     year.ready_at = timezone.now()
@@ -49,9 +54,13 @@ def test_the_team_edits_the_thresholds_until_issue_then_they_freeze(team_client)
     returns_issue(year=year)
     page = team_client.get(url).content.decode()
     assert "flag_ratio" not in page
-    team_client.post(url, {**data, "flag_ratio": "9"})
+    assert "flag_same_people_contracts" not in page
+    team_client.post(
+        url, {**data, "flag_ratio": "9", "flag_same_people_contracts": "7"}
+    )
     year.refresh_from_db()
     assert year.flag_ratio == Decimal("4")
+    assert year.flag_same_people_contracts == 5
 
 
 def test_the_team_sets_the_spend_per_person_with_the_credit_values(team_client):

@@ -24,6 +24,7 @@ FROZEN = (
 )
 RATIO_NOT_ABOVE_ONE = "Enter a ratio above 1, like 3"
 RATIO_NOT_POSITIVE = "Enter a ratio above 0, like 3"
+SAME_PEOPLE_BELOW_TWO = "Enter 2 or more contracts"
 SPEND_PER_UNIT_NOT_POSITIVE = "Enter an amount above £0, or leave it empty for no check"
 UNKNOWN_MEASURE = "That measure is not in this year's catalogue"
 
@@ -47,6 +48,7 @@ def year_update(
     flag_ratio: Decimal | None = None,
     flag_floor: Decimal | None = None,
     flag_target_ratio: Decimal | None = None,
+    flag_same_people_contracts: int | None = None,
 ) -> ReportingYear:
     """Changes a year's settings. The deadline and reminder offsets stay editable
     after issue; the issue date, rate, threshold and the soft checks' thresholds
@@ -60,6 +62,7 @@ def year_update(
         "flag_ratio": flag_ratio,
         "flag_floor": flag_floor,
         "flag_target_ratio": flag_target_ratio,
+        "flag_same_people_contracts": flag_same_people_contracts,
     }
     changes = {
         name: value
@@ -81,6 +84,8 @@ def year_update(
         errors["flag_ratio"] = RATIO_NOT_ABOVE_ONE
     if "flag_target_ratio" in changes and changes["flag_target_ratio"] <= 0:
         errors["flag_target_ratio"] = RATIO_NOT_POSITIVE
+    if changes.get("flag_same_people_contracts", 2) < 2:
+        errors["flag_same_people_contracts"] = SAME_PEOPLE_BELOW_TWO
     try:
         offsets = _validate_offsets(reminder_offsets)
     except ValidationError as error:
