@@ -160,6 +160,7 @@ def _write(rows: list[dict]) -> None:
     )
 
 
+@transaction.atomic(savepoint=False)
 def summary_refresh(
     *,
     contract_ids: Iterable[int] | QuerySet,
@@ -171,8 +172,8 @@ def summary_refresh(
     lines, as an issue), then their to-date rows from their year rows. Call it at
     the end of a change to lines or returns, inside its transaction, with the
     contracts whose lines it touched. Runs in the caller's transaction (no
-    savepoint of its own): every caller is atomic, and the lock below is held until
-    it commits."""
+    savepoint of its own), so the lock below is held until the change commits;
+    called outside one (a test's factory), it is its own."""
     if not isinstance(contract_ids, QuerySet):
         contract_ids = sorted(set(contract_ids))
         if not contract_ids:
@@ -181,9 +182,10 @@ def summary_refresh(
             # One array parameter rather than an IN list of thousands (an issue).
             contract_ids = RawSQL("SELECT unnest(%s::bigint[])", (contract_ids,))
     # The contracts locked in id order: a second refresh of one of them waits for
-    # this transaction, then reads its lines as this one left them.
+    # this transaction, then reads its lines as this one left them. NO KEY UPDATE:
+    # rows that refer to a contract (lines, valuations) are still written meanwhile.
     locked = list(
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(no_key=True)
         .filter(pk__in=contract_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
