@@ -75,3 +75,21 @@ def test_refresh_flags_keeps_an_explanation_that_still_applies():
     kept = LineFlag.objects.filter(line=line)
     assert kept.exists()
     assert {flag.explanation for flag in kept} == {"A new site opened"}
+
+
+def test_corrected_credit_values_move_the_target_check_of_returns_in_play():
+    from returns.models import YearMeasure
+    from returns.tasks import recompute_credits
+
+    line = _line_with_figure_far_above_last_year()  # 40 jobs, target 20 credits
+    rate = YearMeasure.objects.get(year=line.annual_return.year, measure__code="EMP-FT")
+    rate.credits_per_unit = Decimal("1")  # 40 credits: within 3 times the target
+    rate.save()
+    call_command("refresh_flags", stdout=io.StringIO())
+    assert not LineFlag.objects.filter(
+        line=line, code=LineFlag.Code.ABOVE_TARGET
+    ).exists()
+    rate.credits_per_unit = Decimal("2")  # 80 credits: more than 3 times 20
+    rate.save()
+    assert recompute_credits(line_ids=[line.pk]) == 1
+    assert LineFlag.objects.filter(line=line, code=LineFlag.Code.ABOVE_TARGET).exists()
