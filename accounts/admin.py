@@ -2,14 +2,44 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
+from django.urls import reverse
 
 from core.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
 
 from .models import Invitation, MemberViewer, SupplierContact, User
 
 
+class _PasswordWidget(ReadOnlyPasswordHashWidget):
+    """Links to the person's password page by its full address: Django's default
+    "../password/" is wrong from a history page (/user/1/history/2/ → 404)."""
+
+    def __init__(self, *args, password_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password_url = password_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.password_url:
+            context["password_url"] = self.password_url
+        return context
+
+
+class _UserChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password and self.instance.pk:
+            password.widget = _PasswordWidget(
+                password_url=reverse(
+                    "admin:auth_user_password_change", args=[self.instance.pk]
+                )
+            )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, NoDeleteAdmin):
+    form = _UserChangeForm
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]

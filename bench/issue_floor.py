@@ -58,11 +58,12 @@ RETURNS = """
 INSERT INTO returns_annualreturn (
     reference, status, status_before_not_required, source, issued_at,
     extension_reason, not_required_reason, returned_reason, declared_by_name,
-    supplier_id, year_id)
+    big_changes, supplier_id, year_id)
 SELECT 'SV-' || %(slug)s || '-' || CASE WHEN supplier_id < 100000
            THEN LPAD(CAST(supplier_id AS text), 5, '0')
            ELSE CAST(supplier_id AS text) END,
-       'not_started', '', 'issued', %(now)s, '', '', '', '', supplier_id, %(year)s
+       'not_started', '', 'issued', %(now)s, '', '', '', '', 0, supplier_id,
+       %(year)s
 FROM (SELECT DISTINCT supplier_id FROM issue_floor_selection) suppliers
 ORDER BY supplier_id
 """

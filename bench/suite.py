@@ -2,7 +2,8 @@
 floor, printed as one table and written to docs/benchmarks.md.
 
     python -m bench [--scale 170] [--years 5] [--repeat 7] [--rebuild]
-                    [--only issue,pages,api,spreadsheets,valuations,load] [--no-write]
+                    [--only issue,pages,review,api,spreadsheets,valuations,load]
+                    [--no-write]
                     [--load-users 100] [--load-minutes 3]
 
 The data set is `load_demo --scale 170 --years 5` in its own PostgreSQL database
@@ -20,6 +21,8 @@ the first run and reused while the scale, years and day are the same. Then:
   page of 100 (they must not grow with the page size);
 - spreadsheets: export and import of a 300-line return workbook against a bare
   openpyxl pass; importing 20,000 valuation rows against a bare openpyxl pass;
+- flags: the soft checks of a 300-line return (issue 23) in a few queries
+  (bench/flags.py);
 - the load test (bench/load_test.py) on a copy of the data set.
 
 Goals are issue 12's. Nothing here runs in `make test`.
@@ -39,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import setup_django
+from bench.review_queue import measure_review
 from tests.sessions import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +51,16 @@ BEGIN = (
     "<!-- make bench: begin (written by bench/suite.py; edit below the end mark) -->"
 )
 END = "<!-- make bench: end -->"
-PARTS = ("issue", "pages", "api", "spreadsheets", "valuations", "load")
+PARTS = (
+    "issue",
+    "pages",
+    "review",
+    "api",
+    "spreadsheets",
+    "flags",
+    "valuations",
+    "load",
+)
 
 # Issue 25's goals: every page's median server time under 150 ms (issue 12's ratio
 # kept); issuing within 1.5x its honest floor; the load test's p95 and median by
@@ -686,6 +699,40 @@ def measure_spreadsheets(run: Run) -> None:
         )
 
 
+def measure_flags(run: Run) -> None:
+    from bench import dataset
+    from bench.flags import FACT_QUERIES, measure
+
+    annual_return, user = dataset.big_return()
+    computed, saved = measure(
+        annual_return=annual_return, user=user, repeat=run.args.repeat
+    )
+    run.add(
+        Result(
+            "flags",
+            computed["what"],
+            _ms(computed["seconds"]),
+            f"{computed['queries']} queries, {computed['flags']} flags",
+            None,
+            f"≤ {FACT_QUERIES} queries",
+            computed["queries"] <= FACT_QUERIES,
+        )
+    )
+    extra = saved["queries"] - saved["floor_queries"]
+    run.add(
+        Result(
+            "flags",
+            saved["what"],
+            _ms(saved["seconds"]),
+            f"{_ms(saved['floor_seconds'])}: the same save tripping no check",
+            saved["seconds"] / saved["floor_seconds"],
+            "flags add ≤ 3 queries",
+            extra <= 3,
+            f"{saved['queries']} queries against {saved['floor_queries']}",
+        )
+    )
+
+
 def measure_valuations(run: Run, rows: int = 20_000) -> None:
     from django.conf import settings
     from django.db import transaction
@@ -1076,8 +1123,10 @@ def main(argv: list[str]) -> int:
     measures = {
         "issue": measure_issue,
         "pages": measure_pages,
+        "review": measure_review,  # bench/review_queue.py (issue 23)
         "api": measure_api,
         "spreadsheets": measure_spreadsheets,
+        "flags": measure_flags,
         "valuations": measure_valuations,
         "load": measure_load,
     }

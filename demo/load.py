@@ -31,6 +31,7 @@ from demo.consortium import (
     build_valuations,
     quarter_end,
 )
+from demo.double_counting import build_double_counting
 from demo.emails import build_failed_emails
 from demo.impact_report import build_published_report
 from demo.imports import build_imports
@@ -95,6 +96,7 @@ STEPS: list[Step] = [
     build_api,  # an API token and a monthly extract (issue 24): after the figures
     build_support,  # the team's contact details and requests: after returns exist
     build_amended_line,  # a line amended after the send-back: after every state move
+    build_double_counting,  # issue 23's flags and queue: after every state move
     # The steps above write returns in bulk, past the services that keep the
     # contract summary of figures: rebuilt from the lines last.
     build_contract_summary,

@@ -14,6 +14,7 @@ import math
 
 from accounts.models import User
 from demo.consortium import DemoBuild
+from demo.flags import explain_demo_flags
 from returns.models import AnnualReturn, ReturnLine
 from returns.services import line_save, return_submit
 from returns.services.review import return_approve
@@ -62,10 +63,12 @@ def build_review_season(build: DemoBuild) -> None:
                 else None,
                 today=build.today,
             )
+        explain_demo_flags(last, contact_user)
         return_submit(
             annual_return=last,
             user=contact_user,
             declared_by_name=DECLARED_BY,
+            declared_own_figures=True,
             today=build.today,
         )
         last.refresh_from_db()

@@ -16,6 +16,7 @@ import random
 
 from accounts.models import User
 from demo.consortium import DemoBuild
+from demo.flags import explain_demo_flags
 from returns import events
 from returns.models import AnnualReturn, ReturnEvent, ReturnLine
 from returns.services import line_save, return_submit
@@ -106,10 +107,12 @@ def build_supplier_season(build: DemoBuild) -> None:
         lines = list(_open_lines(last))
         for index, line in enumerate(lines):
             _save(line, user, build.today, below=index % 3 == 2)
+        explain_demo_flags(last, user)
         return_submit(
             annual_return=last,
             user=user,
             declared_by_name=DECLARED_BY,
+            declared_own_figures=True,
             today=build.today,
         )
         # Submitted in good time, as the demo's story goes: a week before its deadline.

@@ -1,8 +1,19 @@
 """The returns app's configuration."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _after_migrate(sender, plan=None, **kwargs) -> None:
+    from .services.upgrade import after_migrate
+
+    after_migrate(plan=plan)
 
 
 class ReturnsConfig(AppConfig):
     name = "returns"
     verbose_name = "Returns"
+
+    def ready(self) -> None:
+        # Once per upgrade: derived data the new tables need (services/upgrade.py).
+        post_migrate.connect(_after_migrate, sender=self)

@@ -34,6 +34,7 @@ EVIDENCE_MEMBER_WITHDRAWN = "evidence_member_withdrawn"
 MEMBER_CONFIRMED = "member_confirmed"  # a member viewer confirmed a line's figures
 MEMBER_DISPUTED = "member_disputed"
 MEMBER_DISPUTE_ANSWERED = "member_dispute_answered"
+FLAG_CHECKED = "flag_checked"  # the team checked a flag on a line (issue 23)
 # support app: a supplier's request of the team, and the team's answer or decision
 REQUEST_MADE = "request_made"
 REQUEST_DECIDED = "request_decided"
@@ -74,6 +75,7 @@ LABELS = {
     MEMBER_CONFIRMED: "Figures confirmed by the member",
     MEMBER_DISPUTED: "Figures disputed by the member",
     MEMBER_DISPUTE_ANSWERED: "Member's dispute answered",
+    FLAG_CHECKED: "Flag checked by the team",
     REQUEST_MADE: "Request to the team",
     REQUEST_DECIDED: "Request decided by the team",
     REPORT_PUBLISHED: "Impact report published",

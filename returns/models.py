@@ -41,6 +41,36 @@ class ReportingYear(models.Model):
     )
     issued_at = models.DateTimeField(null=True, blank=True)
     report_published_at = models.DateTimeField(null=True, blank=True)
+    # The soft checks' thresholds (issue 23), frozen at issue like the rate: a line's
+    # figure is flagged when more than `flag_ratio` times last year's (or less than
+    # its 1/flag_ratio), last year's being above `flag_floor`; its delivered credits
+    # when more than `flag_target_ratio` times its target. The £ of spend per person
+    # are per measure, on YearMeasure.
+    flag_ratio = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=3,
+        help_text="A figure more than this many times last year's, or less than "
+        "its reciprocal, is flagged.",
+    )
+    flag_floor = QuantityField(
+        default=5,
+        help_text="Last year's figure must be above this for the last-year check "
+        "to apply (so 0 → 1 is never flagged).",
+    )
+    flag_target_ratio = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=3,
+        help_text="Delivered credits more than this many times the target are flagged.",
+    )
+    # Double counting (issue 23): the same non-zero people figure of one measure on
+    # this many of a supplier's contracts in the year or more is flagged.
+    flag_same_people_contracts = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="The same non-zero people figure on this many of a supplier's "
+        "contracts or more is flagged as possible double counting.",
+    )
 
     history = HistoricalRecords()
 
@@ -67,6 +97,22 @@ class ReportingYear(models.Model):
                 condition=models.Q(spend_threshold__gte=0),
                 name="year_threshold_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(flag_ratio__gt=1),
+                name="year_flag_ratio_above_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(flag_floor__gte=0),
+                name="year_flag_floor_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(flag_target_ratio__gt=0),
+                name="year_flag_target_ratio_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(flag_same_people_contracts__gte=2),
+                name="year_flag_same_people_at_least_two",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +131,12 @@ class Measure(models.Model):
     decimal_places = models.PositiveSmallIntegerField(default=0)
     guidance = models.TextField(blank=True)
     default_credits_per_unit = RateField(default=0)
+    default_spend_per_unit = MoneyField(
+        null=True,
+        blank=True,
+        help_text="For a measure counting people: the £ of spend one person needs "
+        "at least; more people than spend ÷ this is flagged. Empty: no check.",
+    )
     part_of = models.JSONField(
         default=list,
         blank=True,
@@ -128,6 +180,12 @@ class YearMeasure(models.Model):
         blank=True,
         help_text="£ of social value per unit, if the team holds a licensed proxy.",
     )
+    spend_per_unit = MoneyField(
+        null=True,
+        blank=True,
+        help_text="For a measure counting people: more people than the line's "
+        "spend ÷ this is flagged as implausible. Empty: no check.",
+    )
 
     history = HistoricalRecords()
 
@@ -145,6 +203,11 @@ class YearMeasure(models.Model):
                 condition=models.Q(proxy_value__gte=0)
                 | models.Q(proxy_value__isnull=True),
                 name="year_measure_proxy_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend_per_unit__gt=0)
+                | models.Q(spend_per_unit__isnull=True),
+                name="year_measure_spend_per_unit_positive",
             ),
         ]
 
@@ -245,6 +308,10 @@ class AnnualReturn(models.Model):
     approved_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Figures changed by 50% and 5 units or more against last year or the delivery
+    # plan, counted at the latest submission (`figures.big_change_count`): the
+    # review queue ranks by it without comparing every line of every return.
+    big_changes = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
 
@@ -410,6 +477,87 @@ class LineQuery(models.Model):
         return f"Query on {self.line}"
 
 
+class LineFlag(models.Model):
+    """A soft check or a double-counting flag on a line (issue 23), kept while it
+    applies, with the supplier's explanation and the team's check.
+
+    Written only by `returns.services.flags` (soft checks, with every save of a
+    line's figures) and the double-counting detection; a flag that no longer applies
+    is deleted, one that still applies keeps its explanation and check. Every flag
+    on a return needs an explanation before the return can be submitted."""
+
+    class Code(models.TextChoices):
+        ABOVE_LAST_YEAR = "above_last_year", "Far above last year"
+        BELOW_LAST_YEAR = "below_last_year", "Far below last year"
+        ABOVE_TARGET = "above_target", "Far above the target"
+        ABOVE_PLAN = "above_plan", "Above the delivery plan"
+        IMPLAUSIBLE_FOR_SPEND = "implausible_for_spend", "Implausible for the spend"
+        SAME_FIGURE_EVERYWHERE = (
+            "same_figure_everywhere",
+            "The same figure in every measure",
+        )
+        SAME_FILE = "same_file", "The same file on another contract"
+        SAME_STORY = "same_story", "The same case study on another line"
+        SAME_PEOPLE = "same_people", "The same people counts on many contracts"
+
+    SOFT_CHECKS = (
+        Code.ABOVE_LAST_YEAR,
+        Code.BELOW_LAST_YEAR,
+        Code.ABOVE_TARGET,
+        Code.ABOVE_PLAN,
+        Code.IMPLAUSIBLE_FOR_SPEND,
+        Code.SAME_FIGURE_EVERYWHERE,
+    )
+    DOUBLE_COUNTING = (Code.SAME_FILE, Code.SAME_STORY, Code.SAME_PEOPLE)
+
+    line = models.ForeignKey(ReturnLine, on_delete=models.PROTECT, related_name="flags")
+    code = models.CharField(max_length=30, choices=Code.choices)
+    # A code, not a key to Measure: "" for line-wide flags keeps the unique key
+    # simple (a NULL would never collide).
+    measure_code = models.CharField(max_length=20, blank=True, default="")
+    message = models.TextField(help_text="The words shown, naming the figures.")
+    other_lines = models.JSONField(
+        default=list, blank=True, help_text="Ids of the other lines it names."
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    explanation = models.TextField(
+        blank=True,
+        max_length=limits.NOTE,
+        error_messages={"max_length": limits.too_long("The explanation", limits.NOTE)},
+    )
+    explained_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    check_note = models.TextField(blank=True, max_length=limits.NOTE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["line_id", "code", "measure_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "code", "measure_code"], name="line_flag_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" {self.measure_code}" if self.measure_code else ""
+        return f"{self.get_code_display()}{where} on line {self.line_id}"
+
+    @property
+    def is_explained(self) -> bool:
+        return bool(self.explanation.strip())
+
+    @property
+    def is_checked(self) -> bool:
+        return self.checked_at is not None
+
+
 def evidence_path(instance: "Evidence", filename: str) -> str:
     # The stored name is random: the original name is kept in a field, never trusted.
     import uuid
@@ -425,6 +573,10 @@ class Evidence(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    # The SHA-256 of the file's bytes (hex), computed on upload: the same file on
+    # lines of different contracts is flagged as possible double counting (issue
+    # 23). Kept after erasure (it identifies no one); "" for a file never read.
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)

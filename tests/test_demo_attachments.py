@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from accounts.models import SupplierContact
+from demo.double_counting import REGISTER
 from demo.load import load_demo
 from returns.models import CaseStudy, Evidence, LineQuery
 
@@ -20,14 +21,18 @@ def test_the_demo_adds_attachments_to_the_demo_suppliers_return_once():
         user__email="supplier@example.org", is_primary=True
     ).supplier
     counts = (
-        Evidence.objects.filter(line__annual_return__supplier=supplier).count(),
+        Evidence.objects.filter(line__annual_return__supplier=supplier)
+        .exclude(original_name=REGISTER)  # issue 23's demo step adds its own
+        .count(),
         CaseStudy.objects.filter(line__annual_return__supplier=supplier).count(),
         LineQuery.objects.filter(line__annual_return__supplier=supplier).count(),
     )
     assert counts == (1, 2, 2)
     load_demo(today=TODAY, scale=1)
     assert (
-        Evidence.objects.filter(line__annual_return__supplier=supplier).count(),
+        Evidence.objects.filter(line__annual_return__supplier=supplier)
+        .exclude(original_name=REGISTER)  # issue 23's demo step adds its own
+        .count(),
         CaseStudy.objects.filter(line__annual_return__supplier=supplier).count(),
         LineQuery.objects.filter(line__annual_return__supplier=supplier).count(),
     ) == counts

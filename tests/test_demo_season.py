@@ -11,7 +11,13 @@ from demo.consortium import DemoBuild
 from demo.load import load_demo
 from demo.supplier_season import build_supplier_season
 from returns import events
-from returns.models import AnnualReturn, ReturnEntry, ReturnEvent, ReturnLine
+from returns.models import (
+    AnnualReturn,
+    LineFlag,
+    ReturnEntry,
+    ReturnEvent,
+    ReturnLine,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +60,10 @@ def test_the_demo_supplier_has_last_year_submitted_and_this_year_part_filled():
     assert last.status == AnnualReturn.Status.SUBMITTED
     assert last.declared_by_name == "Priya Supplier"
     assert last.first_submitted_at.date() <= last.effective_deadline
+    # Issue 23: the demo shows flagged figures with the supplier's explanations.
+    flags = LineFlag.objects.filter(line__annual_return=last)
+    assert flags.exists()
+    assert all(flag.explanation for flag in flags)
     assert current.status == AnnualReturn.Status.IN_PROGRESS
     filled = ReturnLine.objects.filter(
         annual_return=current, entries__isnull=False

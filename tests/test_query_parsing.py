@@ -106,3 +106,25 @@ def test_a_word_or_a_huge_number_as_a_history_version_in_the_admin_is_not_found(
     user = factories.UserFactory()
     response = client.get(f"/admin/accounts/user/{user.pk}/history/{version}/")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_password_link_on_a_persons_history_page_in_the_admin_answers(client):
+    """Django's "../password/" resolved to /user/1/history/password/ (404) from a
+    history version's page; the link is the person's password page itself."""
+    import re
+
+    from accounts.models import User
+    from tests import factories
+    from tests.sessions import signed_in
+
+    signed_in(client, factories.AdministratorFactory(is_superuser=True))
+    user = factories.UserFactory()
+    user.full_name = "Changed Name"
+    user.save()
+    version = User.history.filter(id=user.pk).latest("history_id").history_id
+    page = client.get(f"/admin/accounts/user/{user.pk}/history/{version}/")
+    assert page.status_code == 200
+    links = re.findall(r'href="([^"]*password/)"', page.content.decode())
+    assert links == [f"/admin/accounts/user/{user.pk}/password/"]
+    assert client.get(links[0]).status_code == 200

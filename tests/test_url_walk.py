@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Invitation
 from api.models import ApiToken
 from frameworks.models import ImportRun
-from returns.models import AnnualReturn, IssueRun, MemberCheck
+from returns.models import AnnualReturn, IssueRun, LineFlag, MemberCheck
 from support.models import SupportRequest
 from tests import factories
 from tests.sessions import signed_in
@@ -126,6 +126,8 @@ EXPECTED: dict[str, dict] = {
     "supplier:return_detail": row(LOGIN, 200, 404, 403, 403, 200, 200),
     # read-only: return A is approved
     "supplier:line": row(LOGIN, 200, 404, 403, 403, 200, 200),
+    # The line page's warnings as figures are typed: POST only (htmx), scoped first.
+    "supplier:line_checks": row(LOGIN, 405, 404, 403, 403, 405, 405),
     # An approved return has nothing to check: back to its page.
     "supplier:check": row(LOGIN, REDIRECT, 404, 403, 403, REDIRECT, REDIRECT),
     "supplier:submitted": row(LOGIN, 200, 404, 403, 403, 200, 200),
@@ -162,6 +164,8 @@ EXPECTED: dict[str, dict] = {
     "team:review_reopen": row(LOGIN, 403, 403, 403, 403, 403, 200),
     "team:review_line_exclude": TEAM_ONLY,
     "team:review_line_include": TEAM_ONLY,
+    "team:review_flag_check": TEAM_ONLY,
+    "team:review_bulk_approve": TEAM_POST_ONLY,
     "team:shortfall_at_risk": TEAM_ONLY,
     "team:shortfall_ended_short": TEAM_ONLY,
     "team:line_attachments": TEAM_ONLY,
@@ -318,6 +322,7 @@ KWARG_VALUES = {
     "supplier_id": lambda w: w["return_a"].supplier_id,
     "contract_id": lambda w: w["line_a"].contract_id,
     "dispute_id": lambda w: w["dispute_a"].pk,
+    "flag_id": lambda w: w["flag_a"].pk,
     "token_id": lambda w: w["token_a"].pk,
     "table": lambda w: "by-member",
 }
@@ -399,6 +404,11 @@ def world(db):
         # Shared with member A, so member A may open it on the member pages.
         "case_study_a": factories.CaseStudyFactory(line=line, share_with_member=True),
         "query_a": factories.LineQueryFactory(line=line),
+        "flag_a": LineFlag.objects.create(
+            line=line,
+            code=LineFlag.Code.SAME_FILE,
+            message="The file is also attached to contract C-2.",
+        ),
         "dispute_a": MemberCheck.objects.create(
             line=line,
             member=member_a,

@@ -157,3 +157,17 @@ def line_comparisons(*, lines: list[ReturnLine], year) -> dict[int, list]:
             )
         result[line.pk] = rows
     return result
+
+
+def big_change_count(*, annual_return: AnnualReturn) -> int:
+    """The figures of the return's counted lines that changed by 50% and 5 units or
+    more against last year or the delivery plan (each measure once). Kept on the
+    return at each submission (`AnnualReturn.big_changes`) so the review queue can
+    rank thousands of returns by it in one query. A fixed number of queries."""
+    lines = list(
+        ReturnLine.objects.filter(annual_return=annual_return, excluded_at__isnull=True)
+        .select_related("contract")
+        .order_by()
+    )
+    comparisons = line_comparisons(lines=lines, year=annual_return.year)
+    return sum(1 for rows in comparisons.values() for row in rows if row.is_big)

@@ -141,6 +141,8 @@ class LineForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
+    # Checked by `return_submit` (issue 23's declaration); here for the page.
+    declared_own_figures = forms.BooleanField(required=False)
     declared_by_name = forms.CharField(
         max_length=200,
         error_messages={"required": DECLARATION_NAME},

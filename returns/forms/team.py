@@ -73,10 +73,19 @@ class YearQuery(QueryForm):
         return next((year for year in self.years if year.slug == slug), None)
 
 
+REVIEW_ORDERS = [
+    ("rank", "What needs a look first"),
+    ("waiting", "Longest waiting first"),
+]
+
+
 class ReviewListQuery(YearQuery):
-    """The review desk's filters: a year, search text and the page."""
+    """The review desk's filters: a year, search text, the order and the page."""
+
+    defaults = {"order": "rank"}
 
     q = SearchField()
+    order = forms.ChoiceField(required=False, choices=REVIEW_ORDERS)
     page = PageField()
 
 
@@ -164,5 +173,41 @@ class LineReasonForm(forms.Form):
         error_messages={
             "required": "Enter the reason",
             "max_length": limits.too_long("The reason", limits.MESSAGE),
+        },
+    )
+
+
+class BulkApproveForm(forms.Form):
+    """The returns ticked on the review queue (references; the service checks them)
+    and an optional note recorded with each approval."""
+
+    returns = forms.MultipleChoiceField(
+        error_messages={"required": "Select the returns to approve"},
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=limits.NOTE,
+        error_messages={
+            "max_length": limits.too_long("The note for the record", limits.NOTE)
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any reference-shaped text is accepted here: which exist, and which may be
+        # approved, is the service's to say (naming each refused one).
+        self.fields["returns"].valid_value = lambda value: (
+            isinstance(value, str) and 0 < len(value) <= 30 and "\x00" not in value
+        )
+
+
+class FlagCheckForm(forms.Form):
+    note = forms.CharField(
+        label="What did you check?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.NOTE,
+        error_messages={
+            "required": "Enter a note saying what you checked",
+            "max_length": limits.too_long("The note", limits.NOTE),
         },
     )

@@ -80,21 +80,80 @@ class YearSettingsForm(forms.Form):
     reminder_offsets = OffsetsField(
         label="Reminders", help_text=OFFSETS_HINT, required=False
     )
+    # The soft checks' thresholds (issue 23); each people-measure's £ of spend per
+    # person is on the credit values page.
+    flag_ratio = _money_field(
+        "Last-year ratio",
+        "A figure more than this many times last year's on the same contract, or "
+        "less than its reciprocal, needs an explanation. 3 unless the team decides.",
+    )
+    flag_floor = _money_field(
+        "Last-year floor",
+        "Last year's figure must be above this for that check to apply, so small "
+        "figures (0 to 1) are never flagged.",
+    )
+    flag_target_ratio = _money_field(
+        "Target ratio",
+        "Credits delivered more than this many times the line's target need an "
+        "explanation.",
+    )
+
+    flag_same_people_contracts = forms.IntegerField(
+        label="Same people on several contracts",
+        help_text="The same non-zero people figure of one measure on this many of a "
+        "supplier's contracts in the year, or more, is flagged as possible double "
+        "counting. 3 unless the team decides.",
+        min_value=2,
+        max_value=10_000,
+        error_messages={
+            "invalid": "Enter the number of contracts as a whole number, like 3",
+            "min_value": "Enter 2 or more contracts",
+            "max_value": "Enter 10,000 contracts or fewer",
+        },
+    )
+
+    FLAG_FIELDS = (
+        "flag_ratio",
+        "flag_floor",
+        "flag_target_ratio",
+        "flag_same_people_contracts",
+    )
+    # Opening a year carries the thresholds on from the year before (year_open);
+    # the team changes them on the year's settings page.
+    with_flag_fields = True
 
     def __init__(self, *args, frozen: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.frozen = frozen
-        names = ["issue_on", "deadline", "credits_per_100k", "spend_threshold"]
+        names = [
+            "issue_on",
+            "deadline",
+            "credits_per_100k",
+            "spend_threshold",
+            *self.FLAG_FIELDS,
+        ]
         if frozen:  # issued: only the deadline and reminders stay editable
-            for name in ("issue_on", "credits_per_100k", "spend_threshold"):
+            for name in (
+                "issue_on",
+                "credits_per_100k",
+                "spend_threshold",
+                *self.FLAG_FIELDS,
+            ):
                 del self.fields[name]
             names = ["deadline"]
+        elif self.with_flag_fields:
+            for name in self.FLAG_FIELDS:
+                self.fields[name].required = False  # left empty: unchanged
+        else:
+            for name in self.FLAG_FIELDS:
+                del self.fields[name]
+                names.remove(name)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             *self._leading_fields(),
             *[
                 Field(name, field_width=Fixed.TEN)
-                if name in ("credits_per_100k", "spend_threshold")
+                if name in ("credits_per_100k", "spend_threshold", *self.FLAG_FIELDS)
                 else Field(name)
                 for name in names
             ],
@@ -122,6 +181,7 @@ class YearOpenForm(YearSettingsForm):
     )
     field_order = ["label"]
     submit_label = "Open the year"
+    with_flag_fields = False
 
     def _leading_fields(self):
         return [Field.text("label", field_width=Fixed.FIVE)]
@@ -153,19 +213,53 @@ class YearMeasuresForm(forms.Form):
                     "to at most 6 decimal places",
                 },
             )
+            if self.counts_people(row):
+                self.fields[self.spend_field_name(row)] = forms.DecimalField(
+                    label=f"{measure.code}: £ of spend per person",
+                    help_text="More people on a contract than its spend in the year "
+                    "÷ this needs an explanation. Empty: no check.",
+                    max_digits=14,
+                    decimal_places=2,
+                    min_value=Decimal("0.01"),
+                    required=False,
+                    initial=plain(row.spend_per_unit),
+                    error_messages={
+                        "invalid": f"Enter the £ per person for {measure.code} as a "
+                        "number, like 25000",
+                        "min_value": f"The £ per person for {measure.code} must be "
+                        "more than 0, or empty for no check",
+                        "max_decimal_places": f"Enter the £ per person for "
+                        f"{measure.code} to at most 2 decimal places",
+                    },
+                )
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
-            *[
-                Field(self.field_name(row), field_width=Fixed.TEN)
-                for row in self.year_measures
-            ],
-            Submit("save", "Save credit values"),
-        )
+        fields = []
+        for row in self.year_measures:
+            fields.append(Field(self.field_name(row), field_width=Fixed.TEN))
+            if self.counts_people(row):
+                fields.append(Field(self.spend_field_name(row), field_width=Fixed.TEN))
+        self.helper.layout = Layout(*fields, Submit("save", "Save credit values"))
 
     @staticmethod
     def field_name(row) -> str:
         return f"measure_{row.pk}"
+
+    @staticmethod
+    def spend_field_name(row) -> str:
+        return f"spend_{row.pk}"
+
+    @staticmethod
+    def counts_people(row) -> bool:
+        """A measure counting people (measures.md) has a £-per-person limit."""
+        return row.measure.unit == "people" or row.spend_per_unit is not None
+
+    def spend_per_unit(self) -> dict[int, Decimal | None]:
+        return {
+            row.pk: self.cleaned_data.get(self.spend_field_name(row))
+            for row in self.year_measures
+            if self.counts_people(row)
+        }
 
     def credits(self) -> dict[int, Decimal]:
         return {

@@ -11,7 +11,9 @@
 - query open: the supplier queried the line and the team has not answered yet (a
   question waiting for an answer, not an error: it does not stop a submission);
 - amended: the return was sent back and the supplier has changed this line since,
-  and it meets every submission rule.
+  and it meets every submission rule;
+- a flag of the soft checks or of double counting (issue 23) without the supplier's
+  explanation stops a submission, like a missing reason.
 
 Pages call `lines_for_task_list` (one query for any number of lines); services call
 `line_problems` on lines that `with_completeness` annotated.
@@ -22,10 +24,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from returns.models import ReturnEntry, ReturnLine
+from returns.models import LineFlag, ReturnEntry, ReturnLine
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -69,6 +80,7 @@ RECOVERY_TOO_LATE = (
     "The date to make up the shortfall must be no later than the contract's end, "
     "{ends_on:%-d %B %Y}"
 )
+UNEXPLAINED_FLAGS = "Explain {what} flagged on this contract"
 OPEN_QUERY = "There is an open query on this contract"
 SENT_BACK_COMMENT = "The social value team commented on this contract"
 
@@ -101,12 +113,24 @@ class LineState:
 
 
 def with_completeness(lines: QuerySet[ReturnLine]) -> QuerySet[ReturnLine]:
-    """Annotates what `line_state` needs: whether the line has figures and how many
-    open queries it has. Adds no query per line."""
+    """Annotates what `line_state` needs: whether the line has figures, how many
+    open queries and how many flags without an explanation it has. Adds no query per
+    line."""
     return lines.annotate(
         has_figures=Exists(ReturnEntry.objects.filter(line=OuterRef("pk"))),
         open_query_count=Count(
             "queries", filter=Q(queries__answered_at__isnull=True), distinct=True
+        ),
+        unexplained_flag_count=Coalesce(
+            Subquery(
+                LineFlag.objects.filter(line=OuterRef("pk"), explanation="")
+                .order_by()
+                .values("line")
+                .annotate(count=Count("pk"))
+                .values("count"),
+                output_field=IntegerField(),
+            ),
+            0,
         ),
     )
 
@@ -151,6 +175,18 @@ def _open_queries(line: ReturnLine) -> int:
     return int(value)
 
 
+def _unexplained_flags(line: ReturnLine) -> int:
+    value = getattr(line, "unexplained_flag_count", None)
+    if value is None:
+        value = line.flags.filter(explanation="").count()
+    return int(value)
+
+
+def unexplained_problem(count: int) -> str:
+    what = "the figure" if count == 1 else f"the {count} figures"
+    return UNEXPLAINED_FLAGS.format(what=what)
+
+
 def line_problems(line: ReturnLine, *, today: datetime.date | None = None) -> list[str]:
     """What stops this line being submitted (empty when it may be). Queries and
     comments do not stop a submission: they are the team's to close."""
@@ -160,9 +196,11 @@ def line_problems(line: ReturnLine, *, today: datetime.date | None = None) -> li
     nothing_delivered = bool(line.nothing_delivered_reason.strip())
     if not has_figures and not nothing_delivered:
         return [NO_INPUT]
+    unexplained = _unexplained_flags(line)
+    flagged = [unexplained_problem(unexplained)] if unexplained else []
     if line.delivered_credits >= line.target_credits:
-        return []
-    problems = []
+        return flagged
+    problems = flagged
     # A line marked "nothing delivered" gives its reason there.
     if not nothing_delivered and not line.shortfall_reason.strip():
         problems.append(NO_SHORTFALL_REASON)

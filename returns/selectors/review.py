@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from returns import events
@@ -25,31 +25,26 @@ from returns.models import (
     ReturnLine,
 )
 
+from . import review_queue
 
-def returns_awaiting_review(*, year=None, search: str = "") -> QuerySet[AnnualReturn]:
-    """Submitted returns, the longest waiting first, with their counted lines' target
-    and delivered credits (annotated: one query for any number of returns)."""
-    counted = Q(lines__excluded_at__isnull=True)
-    returns = (
-        AnnualReturn.objects.filter(status=AnnualReturn.Status.SUBMITTED)
-        .select_related("supplier", "year", "submitted_by", "entered_by")
-        .annotate(
-            line_count=Count("lines", filter=counted, distinct=True),
-            open_queries=Count(
-                "lines__queries",
-                filter=Q(lines__queries__answered_at__isnull=True),
-                distinct=True,
-            ),
-        )
-        .order_by("submitted_at", "reference")
-    )
+
+def returns_awaiting_review(
+    *, year=None, search: str = "", order: str = review_queue.ORDER_RANK
+) -> review_queue.RankedQueue:
+    """Submitted returns, ranked by what needs a look (`review_queue`: each reason
+    counted, then the score) or the longest waiting first; a slice of it reads only
+    those returns, with their reasons and counted and excluded lines. A fixed number
+    of queries for any number of returns."""
+    returns = AnnualReturn.objects.filter(
+        status=AnnualReturn.Status.SUBMITTED
+    ).select_related("supplier", "year", "submitted_by", "entered_by")
     if year is not None:
         returns = returns.filter(year=year)
     if search:
         returns = returns.filter(
             Q(reference__icontains=search) | Q(supplier__name__icontains=search)
         )
-    return returns
+    return review_queue.RankedQueue(returns, order)
 
 
 def return_totals(*, return_ids: list[int]) -> dict[int, dict]:

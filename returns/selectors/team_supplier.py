@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404
 from accounts.models import SupplierContact
 from core.numbers import round_credits
 from frameworks.models import Contract, Supplier
-from returns.models import AnnualReturn, LineQuery, Notification, Reminder
+from returns.models import (
+    AnnualReturn,
+    LineQuery,
+    Notification,
+    Reminder,
+    ReturnLine,
+)
 from returns.selectors.review import return_totals
 
 RECENT = 50  # chase history and queries: the latest this many
@@ -37,6 +43,9 @@ class SupplierPage:
     returns: list[AnnualReturn]
     chases: list[Reminder]
     queries: list[LineQuery]
+    # Lines the team took out of every figure, each with its reason: the report
+    # excludes nothing silently (issue 23).
+    excluded: list[ReturnLine]
 
 
 def supplier_contacts(*, supplier: Supplier) -> QuerySet[SupplierContact]:
@@ -90,5 +99,12 @@ def supplier_page(*, supplier: Supplier) -> SupplierPage:
             LineQuery.objects.filter(line__annual_return__supplier=supplier)
             .select_related("line__contract", "line__annual_return__year", "raised_by")
             .order_by("-raised_at")[:RECENT]
+        ),
+        excluded=list(
+            ReturnLine.objects.filter(
+                annual_return__supplier=supplier, excluded_at__isnull=False
+            )
+            .select_related("contract", "annual_return__year", "excluded_by")
+            .order_by("-annual_return__year__starts_on", "contract__reference")
         ),
     )

@@ -16,6 +16,7 @@ from core import limits
 
 from .. import events
 from ..models import AnnualReturn, CaseStudy, ReturnLine
+from .double_counting import double_counting_refresh
 from .events import event_record
 
 NOT_EDITABLE = "Case studies can only be changed while the return is open for editing"
@@ -81,6 +82,7 @@ def case_study_create(
     )
     case_study.full_clean()
     case_study.save()
+    double_counting_refresh(annual_return=annual_return, user=acting_user)
     event_record(
         annual_return=annual_return,
         kind=events.CASE_STUDY_ADDED,
@@ -134,6 +136,7 @@ def case_study_update(
     )
     case_study.full_clean()
     case_study.save()
+    double_counting_refresh(annual_return=annual_return, user=acting_user)
     event_record(
         annual_return=annual_return,
         kind=events.CASE_STUDY_CHANGED,

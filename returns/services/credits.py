@@ -78,4 +78,17 @@ def lines_recompute_credits(
             with transaction.atomic():
                 ReturnLine.objects.bulk_update(changed, ["delivered_credits"])
                 summary_refresh(contract_ids=[line.contract_id for line in changed])
+                _flags_follow(changed)
     return drift
+
+
+def _flags_follow(lines: list[ReturnLine]) -> None:
+    """New credits move the target and plan checks of the returns still in play."""
+    from ..models import AnnualReturn
+    from .upgrade import IN_PLAY, flags_refresh  # upgrade reads lines: no cycle
+
+    flags_refresh(
+        returns=AnnualReturn.objects.filter(
+            pk__in={line.annual_return_id for line in lines}, status__in=IN_PLAY
+        ).select_related("year", "supplier")
+    )

@@ -7,6 +7,7 @@ Nothing here touches a line's version.
 """
 
 import datetime
+import hashlib
 import re
 import unicodedata
 
@@ -23,6 +24,7 @@ from core.uploads import human_size, too_large
 
 from .. import events
 from ..models import AnnualReturn, Evidence, ReturnLine
+from .double_counting import double_counting_refresh
 from .events import event_record
 
 RETURN_FULL = (
@@ -43,6 +45,18 @@ def clean_original_name(name: str) -> str:
         stem, dot, extension = name.rpartition(".")
         name = (stem[: 250 - len(extension)] + dot + extension) if dot else name[:255]
     return name or "evidence"
+
+
+def file_sha256(uploaded_file) -> str:
+    """The SHA-256 of a file's bytes, read in chunks (an upload may be spooled to
+    disk): the same file on lines of different contracts is double counting's
+    commonest sign (`returns.services.double_counting`)."""
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
 
 
 def return_evidence_bytes(*, annual_return: AnnualReturn) -> int:
@@ -92,6 +106,7 @@ def evidence_add(
         original_name=name,
         content_type=detected.content_type,
         size=size,
+        sha256=file_sha256(uploaded_file),
         uploaded_by=acting_user,
         uploaded_at=timezone.now(),
     )
@@ -99,6 +114,7 @@ def evidence_add(
     evidence.file.save("upload", uploaded_file, save=False)
     try:
         evidence.save()
+        double_counting_refresh(annual_return=annual_return, user=acting_user)
         event_record(
             annual_return=annual_return,
             kind=events.EVIDENCE_ADDED,

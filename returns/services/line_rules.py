@@ -63,7 +63,8 @@ class LineInput:
     """One line's figures and reasons as someone gave them. `quantities` maps measure
     codes to what was typed (blank or None: no entry; codes left out are blank too).
     `expected_version` is the version the form (or the workbook) was loaded at; None
-    skips the check (the team's own corrections)."""
+    skips the check (the team's own corrections). `explanations` maps (flag code,
+    measure code) to an explanation of that soft-check flag (issue 23)."""
 
     line_id: int
     expected_version: int | None
@@ -72,6 +73,7 @@ class LineInput:
     shortfall_reason: str = ""
     recovery_plan: str = ""
     recovery_by: datetime.date | None = None
+    explanations: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,24 +10,38 @@ input or none of it:
 - a save whose `expected_version` is not the line's version, and that would change
   something, is refused with `LineConflict` carrying the other person's figures.
 
-Delivered credits are recomputed here, through `credits.line_credits`.
+Delivered credits are recomputed here, through `credits.line_credits`, and the
+soft checks (`soft_checks.soft_checks`, issue 23) run on every line saved: their
+flags are written in the same transaction (`flags.flags_sync`), and a line given
+explanations of its flags gets them written too.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import limits
 from core.bulk import bulk_update_values, history_copy
 
 from .. import events
-from ..models import AnnualReturn, Measure, ReturnEntry, ReturnLine, YearMeasure
+from ..models import (
+    AnnualReturn,
+    LineFlag,
+    Measure,
+    ReturnEntry,
+    ReturnLine,
+    YearMeasure,
+)
 from .credits import line_credits
+from .double_counting import double_counting_refresh
 from .events import event_record
+from .flags import EXPLANATION_LABEL, FlagFound, flags_sync
 from .line_rules import (
     MAX_QUANTITY,
     NEGATIVE,
@@ -46,6 +60,7 @@ from .line_rules import (
     line_check,
     parse_quantity,
 )
+from .soft_checks import Thresholds, soft_checks
 from .summary import summary_refresh
 
 __all__ = [
@@ -67,6 +82,7 @@ __all__ = [
     "LinesNotSaved",
     "ReturnNotEditable",
     "contract_has_ended",
+    "explanation_key",
     "line_figures",
     "line_save",
     "lines_save",
@@ -112,11 +128,23 @@ class LinesNotSaved(Exception):
     """`lines_save` refused and wrote nothing. `failures` lists, in the order the
     lines were given, each refused line's input and what `line_save` would have
     raised for it alone: a ValidationError, ReturnNotEditable (an excluded line) or
-    LineConflict."""
+    LineConflict. `soft_flags` holds the soft checks the other lines trip (line id →
+    flags found), for a preview to show beside the errors."""
 
-    def __init__(self, failures: list[tuple[LineInput, Exception]]):
+    def __init__(
+        self,
+        failures: list[tuple[LineInput, Exception]],
+        soft_flags: dict[int, list[FlagFound]] | None = None,
+    ):
         super().__init__(f"{len(failures)} line(s) refused")
         self.failures = failures
+        self.soft_flags = soft_flags or {}
+
+
+def explanation_key(code: str, measure_code: str) -> str:
+    """The name an explanation of a flag goes by in a form and in the errors a save
+    raises: "explain__above_last_year__EMP-FT"."""
+    return f"explain__{code}__{measure_code}"
 
 
 def year_measures(year) -> list[YearMeasure]:
@@ -187,6 +215,7 @@ def line_save(
     shortfall_reason: str = "",
     recovery_plan: str = "",
     recovery_by: datetime.date | None = None,
+    explanations: Mapping[tuple[str, str], str] | None = None,
     today: datetime.date | None = None,
 ) -> ReturnLine:
     """Writes one line's entries and reasons, all or nothing. `quantities` maps
@@ -198,7 +227,14 @@ def line_save(
     ReturnNotEditable, or LineConflict. Returns the fresh line; its version has
     risen only if something changed. The first save on a not-started return moves it
     to in progress. Called by the line page and the team acting for a supplier; a
-    spreadsheet upload saves all its lines with `lines_save`."""
+    spreadsheet upload saves all its lines with `lines_save`.
+
+    The soft checks run on the figures saved: the line's flags are written with
+    them, and the fresh line's `soft_flags` lists what was found. `explanations`
+    maps (flag code, measure code) to the supplier's explanation of that flag,
+    written to the flags the save leaves on the line (others are ignored: the
+    figure no longer trips them); one over limits.NOTE is refused under
+    `explanation_key(code, measure_code)`, and a blank one changes nothing."""
     given = LineInput(
         line_id=line.pk,
         expected_version=expected_version,
@@ -207,6 +243,7 @@ def line_save(
         shortfall_reason=shortfall_reason,
         recovery_plan=recovery_plan,
         recovery_by=recovery_by,
+        explanations=dict(explanations or {}),
     )
     try:
         [saved] = _save(
@@ -217,6 +254,8 @@ def line_save(
         )
     except LinesNotSaved as refused:
         raise refused.failures[0][1] from None
+    if saved.changed:
+        double_counting_refresh(annual_return=saved.annual_return, user=user)
     return saved
 
 
@@ -240,9 +279,12 @@ def lines_save(
     upload's preview and confirmation."""
     if not changes:
         return []  # as saving no line in turn: nothing locked, checked or written
-    return _save(
+    saved = _save(
         annual_return_id=annual_return.pk, changes=changes, user=user, today=today
     )
+    if any(line.changed for line in saved):
+        double_counting_refresh(annual_return=saved[0].annual_return, user=user)
+    return saved
 
 
 def _save(
@@ -266,6 +308,7 @@ def _save(
 
     failures: list[tuple[LineInput, Exception]] = []
     to_write: list[tuple[ReturnLine, LineState]] = []
+    checked: list[tuple[ReturnLine, LineState]] = []
     for given in changes:
         line = lines[given.line_id]
         try:
@@ -280,9 +323,11 @@ def _save(
                 year_label=annual_return.year.label,
                 today=today,
             )
+            _check_explanations(given)
         except ValidationError as error:
             failures.append((given, error))
             continue
+        checked.append((line, new))
         if new == _state(line, entries[line.pk]):
             continue
         if (
@@ -293,17 +338,100 @@ def _save(
             failures.append((given, LineConflict(line=line, theirs=theirs)))
             continue
         to_write.append((line, new))
+    soft_flags = _soft_flags(annual_return, checked, by_code)
     if failures:
-        raise LinesNotSaved(failures)
+        raise LinesNotSaved(failures, soft_flags)
     written = {line.pk for line, _ in to_write}
     for line_id in line_ids:
         lines[line_id].changed = line_id in written
+        lines[line_id].soft_flags = soft_flags.get(line_id, [])
     if to_write:
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
         summary_refresh(contract_ids=[line.contract_id for line, _ in to_write])
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:
             return_mark_started(annual_return=annual_return, user=user)
+    flags_sync(
+        line_ids=line_ids,
+        codes=LineFlag.SOFT_CHECKS,
+        found=itertools.chain.from_iterable(soft_flags.values()),
+        user=user,
+    )
+    _write_explanations(changes, user=user)
     return [lines[line_id] for line_id in line_ids]
+
+
+def _soft_flags(
+    annual_return: AnnualReturn,
+    checked: list[tuple[ReturnLine, LineState]],
+    by_code: dict[str, YearMeasure],
+) -> dict[int, list[FlagFound]]:
+    """The soft checks each checked line's new figures trip: three queries for the
+    facts (last year, the plans) whatever the number of lines."""
+    if not checked:
+        return {}
+    from ..selectors.flags import soft_check_facts  # the selector reads; no cycle
+
+    year = annual_return.year
+    facts = soft_check_facts(
+        year=year, lines=[line for line, _ in checked], year_measures=by_code.values()
+    )
+    thresholds = Thresholds.of_year(year)
+    rates = {ym.measure_id: ym.credits_per_unit for ym in by_code.values()}
+    codes = {ym.measure_id: code for code, ym in by_code.items()}
+    return {
+        line.pk: soft_checks(
+            line_id=line.pk,
+            quantities={codes[m]: q for m, q in new.quantities.items()},
+            delivered_credits=line_credits(new.quantities.items(), rates),
+            facts=facts[line.pk],
+            thresholds=thresholds,
+            measures=by_code,
+        )
+        for line, new in checked
+    }
+
+
+def _check_explanations(given: LineInput) -> None:
+    errors = {}
+    for (code, measure_code), text in given.explanations.items():
+        message = limits.over(
+            (text or "").strip(), label=EXPLANATION_LABEL, limit=limits.NOTE
+        )
+        if message:
+            errors[explanation_key(code, measure_code)] = [message]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_explanations(changes: Sequence[LineInput], *, user) -> None:
+    """Each explanation given, on the flag it explains if the save left that flag on
+    the line; a blank one, or one the flag already has, changes nothing."""
+    wanted = {
+        (given.line_id, code, measure_code): text.strip()
+        for given in changes
+        for (code, measure_code), text in given.explanations.items()
+        if (text or "").strip()
+    }
+    if not wanted:
+        return
+    now = timezone.now()
+    explained = []
+    for flag in LineFlag.objects.filter(
+        line_id__in={line_id for line_id, _, _ in wanted}
+    ):
+        text = wanted.get((flag.line_id, flag.code, flag.measure_code))
+        if text and text != flag.explanation:
+            flag.explanation = text
+            flag.explained_by = user
+            flag.explained_at = now
+            explained.append(flag)
+    if explained:
+        bulk_update_values(
+            LineFlag, explained, ["explanation", "explained_by", "explained_at"]
+        )
+        history_copy(
+            LineFlag, [f.pk for f in explained], history_type="~", user=user, at=now
+        )
 
 
 def _lock_many(

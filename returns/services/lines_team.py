@@ -10,6 +10,7 @@ from core import limits
 
 from .. import events
 from ..models import AnnualReturn, ReturnLine
+from .double_counting import double_counting_refresh
 from .events import event_record
 from .summary import summary_refresh
 
@@ -40,6 +41,8 @@ def line_exclude(*, line: ReturnLine, acting_user, reason: str) -> ReturnLine:
     line.excluded_by = acting_user
     line.excluded_at = timezone.now()
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    # An excluded line counts nowhere: it no longer duplicates another's figures.
+    double_counting_refresh(annual_return=annual_return, user=acting_user)
     summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,

@@ -26,6 +26,7 @@ from .. import events
 from ..models import AnnualReturn, Notification, ReturnEvent, ReturnLine
 from ..selectors.guard_rails import approve_consequence
 from .confirmation import require_confirmation
+from .double_counting import double_counting_refresh
 from .events import event_record
 from .notifications import notifications_queue
 from .summary import summary_refresh, summary_refresh_return
@@ -287,6 +288,8 @@ def line_exclude(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.excluded_at = timezone.now()
     line._history_user = user
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    # Excluded lines count nowhere: double counting is looked for again.
+    double_counting_refresh(annual_return=annual_return, user=user)
     summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,
@@ -318,6 +321,8 @@ def line_include(*, line: ReturnLine, user, reason: str) -> ReturnLine:
     line.excluded_at = None
     line._history_user = user
     line.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+    # Excluded lines count nowhere: double counting is looked for again.
+    double_counting_refresh(annual_return=annual_return, user=user)
     summary_refresh(contract_ids=[line.contract_id])
     event_record(
         annual_return=annual_return,

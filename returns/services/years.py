@@ -59,8 +59,9 @@ def year_open(
     acting_user=None,
 ) -> ReportingYear:
     """Opens a financial year and copies the measure catalogue into `YearMeasure`
-    with the credit values of the year before (for the first year, each measure's
-    default). Called by the team's "open a year" page and by the past-returns import."""
+    with the credit values and £-per-person limits of the year before (for the
+    first year, each measure's default), and the year before's soft-check
+    thresholds. Called by the team's "open a year" page and by the past-returns import."""
     starts_on, ends_on = year_dates(label)
     errors: dict[str, str] = {}
     if ReportingYear.objects.filter(label=label).exists():
@@ -93,11 +94,27 @@ def year_open(
         .order_by("-starts_on")
         .first()
     )
-    previous_rates = (
-        dict(previous.year_measures.values_list("measure_id", "credits_per_unit"))
-        if previous
-        else {}
-    )
+    previous_rates: dict = {}
+    previous_limits: dict = {}
+    if previous:
+        for measure_id, rate, spend_per_unit in previous.year_measures.values_list(
+            "measure_id", "credits_per_unit", "spend_per_unit"
+        ):
+            previous_rates[measure_id] = rate
+            previous_limits[measure_id] = spend_per_unit
+        # The soft checks' thresholds carry on as the team left them.
+        year.flag_ratio = previous.flag_ratio
+        year.flag_floor = previous.flag_floor
+        year.flag_target_ratio = previous.flag_target_ratio
+        year.flag_same_people_contracts = previous.flag_same_people_contracts
+        year.save(
+            update_fields=[
+                "flag_ratio",
+                "flag_floor",
+                "flag_target_ratio",
+                "flag_same_people_contracts",
+            ]
+        )
     YearMeasure.objects.bulk_create(
         [
             YearMeasure(
@@ -105,6 +122,9 @@ def year_open(
                 measure=measure,
                 credits_per_unit=previous_rates.get(
                     measure.pk, measure.default_credits_per_unit
+                ),
+                spend_per_unit=previous_limits.get(
+                    measure.pk, measure.default_spend_per_unit
                 ),
             )
             for measure in Measure.objects.filter(is_active=True)

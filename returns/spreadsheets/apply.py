@@ -95,13 +95,18 @@ def _messages(change: LineChange, error: ValidationError) -> list[str]:
 
 def upload_rules_check(*, plan: UploadPlan, user) -> None:
     """Runs every change through `lines_save` inside a transaction that is rolled
-    back, so the preview reports exactly what the web form would refuse."""
-    if not plan.ok:
+    back, so the preview reports exactly what the web form would refuse, and the
+    soft checks the figures trip (warnings: they never stop the confirmation)."""
+    # With problems found reading the file already, the lines that read well are
+    # still checked, for their warnings only (their refusals would repeat).
+    report_problems = plan.ok
+    if not plan.changes:
         return
     by_line = {change.line_id: change for change in plan.changes}
+    soft_flags: dict = {}
     with transaction.atomic():
         try:
-            lines_save(
+            saved = lines_save(
                 # Only its key is read: lines_save locks and reads the return itself.
                 annual_return=AnnualReturn(pk=plan.annual_return_id),
                 changes=[_input(change) for change in plan.changes],
@@ -109,14 +114,22 @@ def upload_rules_check(*, plan: UploadPlan, user) -> None:
             )
         except ReturnNotEditable as error:
             # What `line_save` would have said for each line of the file.
-            for change in plan.changes:
+            for change in plan.changes if report_problems else []:
                 plan.problems.extend(_messages(change, error))
         except LinesNotSaved as refused:
-            for given, error in refused.failures:
+            soft_flags = refused.soft_flags
+            for given, error in refused.failures if report_problems else []:
                 if isinstance(error, LineConflict):
                     continue  # reported as a conflict already; applied only when chosen
                 plan.problems.extend(_messages(by_line[given.line_id], error))
+        else:
+            soft_flags = {line.pk: line.soft_flags for line in saved}
         transaction.set_rollback(True)
+    plan.flags = [
+        (change.reference, flag.message)
+        for change in plan.changes
+        for flag in soft_flags.get(change.line_id, [])
+    ]
 
 
 @transaction.atomic

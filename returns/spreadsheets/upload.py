@@ -54,6 +54,9 @@ class UploadPlan:
     annual_return_id: int
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (contract reference, words) of each soft check the file's figures trip
+    # (issue 23): shown beside the problems, never stopping the confirmation.
+    flags: list[tuple[str, str]] = field(default_factory=list)
     changes: list[LineChange] = field(default_factory=list)
     unchanged_missing: list[str] = field(default_factory=list)  # not in the file
     line_count: int = 0

@@ -35,6 +35,11 @@ urlpatterns = [
         supplier.line,
         name="line",
     ),
+    path(
+        "<key:reference>/contracts/<id:line_id>/checks/",
+        supplier.line_checks,
+        name="line_checks",
+    ),
     path("<key:reference>/check/", supplier.check_answers, name="check"),
     path("<key:reference>/submitted/", supplier.submitted, name="submitted"),
     path(

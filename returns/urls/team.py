@@ -151,6 +151,11 @@ urlpatterns += [
     ),
     path("review/", review.review_list, name="review_list"),
     path("review/after-reissue/", review.reissue, name="review_reissue"),
+    path(
+        "review/approve-selected/",
+        review.review_bulk_approve,
+        name="review_bulk_approve",
+    ),
     path("review/<key:reference>/", review.review_detail, name="review_detail"),
     path(
         "review/<key:reference>/approve/",
@@ -172,6 +177,11 @@ urlpatterns += [
         "review/<key:reference>/lines/<id:pk>/include/",
         review.line_include,
         name="review_line_include",
+    ),
+    path(
+        "review/<key:reference>/flags/<id:flag_id>/check/",
+        review.review_flag_check,
+        name="review_flag_check",
     ),
 ]
 

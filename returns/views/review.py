@@ -14,17 +14,23 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_administrator
 from returns import events, figures
 from returns.forms.team import (
+    REVIEW_ORDERS,
     ApproveForm,
+    BulkApproveForm,
+    FlagCheckForm,
     LineReasonForm,
     ReviewListQuery,
     SendBackForm,
     SendBackQuery,
     YearQuery,
 )
-from returns.models import AnnualReturn, ReportingYear, ReturnLine
+from returns.models import AnnualReturn, LineFlag, ReportingYear, ReturnLine
+from returns.selectors import flags as flag_selectors
 from returns.selectors import review as review_selectors
+from returns.selectors import review_queue
 from returns.selectors.member_checks import latest_checks
 from returns.selectors.years import current_reporting_year
+from returns.services import flag_checks, review_bulk
 from returns.services import review as review_services
 from returns.services.confirmation import ConfirmationNeeded
 from returns.services.submission import submitted_on_time
@@ -42,13 +48,21 @@ def _message(error: ValidationError) -> str:
 
 @team_required
 def review_list(request: HttpRequest) -> HttpResponse:
+    """The review queue: submitted returns ranked by what needs a look (each
+    return's reasons as tags) or the longest waiting first, with bulk approval."""
     years = list(ReportingYear.objects.order_by("-starts_on"))
     query = ReviewListQuery(request.GET, years=years)
     year, search = query.chosen_year, query.values["q"]
-    returns = review_selectors.returns_awaiting_review(year=year, search=search)
+    order = query.values["order"]
+    returns = review_selectors.returns_awaiting_review(
+        year=year, search=search, order=order
+    )
     page = Paginator(returns, PAGE_SIZE).get_page(query.values["page"])
     totals = review_selectors.return_totals(return_ids=[r.pk for r in page.object_list])
-    rows = [(r, totals.get(r.pk, {}), submitted_on_time(r)) for r in page.object_list]
+    rows = [
+        (r, totals.get(r.pk, {}), submitted_on_time(r), review_queue.reasons(r))
+        for r in page.object_list
+    ]
     return render(
         request,
         "returns/team/review/list.html",
@@ -56,10 +70,61 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "search": search,
+            "order": order,
+            "orders": REVIEW_ORDERS,
             "page_obj": page,
             "rows": rows,
         },
     )
+
+
+@team_required
+@require_POST
+def review_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approves the returns ticked on the queue, all or none (the service says which
+    were refused and why)."""
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("team:review_list")
+    try:
+        approved = review_bulk.returns_approve_bulk(
+            references=form.cleaned_data["returns"],
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+        return redirect("team:review_list")
+    count = len(approved)
+    messages.success(
+        request,
+        f"{count} return{'' if count == 1 else 's'} approved: "
+        + ", ".join(r.reference for r in approved)
+        + ". Each supplier's contacts have been emailed.",
+    )
+    return redirect("team:review_list")
+
+
+def _beside_figures(
+    comparisons: list, flags: list[LineFlag]
+) -> tuple[list[tuple], list[LineFlag]]:
+    """Each comparison row with the line's flags on its measure, and the flags left
+    to show for the line as a whole (line-wide ones, and any on a measure the table
+    has no row for)."""
+    by_code: dict[str, list[LineFlag]] = {}
+    whole_line = []
+    for flag in flags:
+        if flag.measure_code:
+            by_code.setdefault(flag.measure_code, []).append(flag)
+        else:
+            whole_line.append(flag)
+    rows = [(row, by_code.pop(row.code, [])) for row in comparisons]
+    for left in by_code.values():
+        whole_line.extend(left)
+    return rows, whole_line
 
 
 def _review_context(annual_return: AnnualReturn) -> dict:
@@ -67,22 +132,29 @@ def _review_context(annual_return: AnnualReturn) -> dict:
     comparisons = figures.line_comparisons(lines=lines, year=annual_return.year)
     comments = review_selectors.line_comments(annual_return=annual_return)
     member_words = latest_checks(lines=annual_return.lines.all())
+    flags = flag_selectors.flags_by_line(annual_return)
     counted = [line for line in lines if not line.is_excluded]
     target = sum((line.target_credits for line in counted), figures.ZERO)
     entered = sum((line.delivered_credits for line in counted), figures.ZERO)
-    return {
-        "annual_return": annual_return,
-        "lines": [
+    items = []
+    for line in lines:
+        rows, whole_line = _beside_figures(
+            comparisons.get(line.pk, []), flags.get(line.pk, [])
+        )
+        items.append(
             {
                 "line": line,
-                "comparisons": comparisons.get(line.pk, []),
+                "comparisons": rows,
+                "line_flags": whole_line,
                 "below_target": line.delivered_credits < line.target_credits,
                 "short_by": max(line.target_credits - line.delivered_credits, 0),
                 "comment": comments.get(line.pk, ""),
                 "member_check": member_words.get(line.pk),
             }
-            for line in lines
-        ],
+        )
+    return {
+        "annual_return": annual_return,
+        "lines": items,
         "big_changes": sum(
             1 for rows in comparisons.values() for row in rows if row.is_big
         ),
@@ -103,6 +175,10 @@ def _review_context(annual_return: AnnualReturn) -> dict:
         ],
         "on_time": submitted_on_time(annual_return),
         "can_review": annual_return.status == AnnualReturn.Status.SUBMITTED,
+        "flag_count": sum(len(found) for found in flags.values()),
+        "unchecked_flags": sum(
+            1 for found in flags.values() for f in found if not f.is_checked
+        ),
     }
 
 
@@ -272,4 +348,39 @@ def reissue(request: HttpRequest) -> HttpResponse:
             "flagged": flagged,
             "is_administrator": is_administrator(request.user),
         },
+    )
+
+
+@team_required
+def review_flag_check(
+    request: HttpRequest, reference: str, flag_id: int
+) -> HttpResponse:
+    """The team marks one flag of a return "checked", with a note."""
+    annual_return = review_selectors.review_return_get(reference=reference)
+    flag = get_object_or_404(
+        LineFlag.objects.select_related("line__contract", "explained_by", "checked_by"),
+        pk=flag_id,
+        line__annual_return=annual_return,
+    )
+    form = FlagCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag_checks.flag_check(
+                flag=flag, user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error(None, _message(error))
+        else:
+            messages.success(
+                request,
+                f"Flag on contract {flag.line.contract.reference} marked as checked",
+            )
+            return redirect(
+                reverse("team:review_detail", kwargs={"reference": reference})
+                + f"#line-{flag.line_id}"
+            )
+    return render(
+        request,
+        "returns/team/review/flag_check.html",
+        {"annual_return": annual_return, "flag": flag, "form": form},
     )

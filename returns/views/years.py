@@ -166,6 +166,10 @@ def year_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "credits_per_100k": year.credits_per_100k,
         "spend_threshold": year.spend_threshold,
         "reminder_offsets": year.reminder_offsets,
+        "flag_ratio": year.flag_ratio,
+        "flag_floor": year.flag_floor,
+        "flag_target_ratio": year.flag_target_ratio,
+        "flag_same_people_contracts": year.flag_same_people_contracts,
     }
     form = YearSettingsForm(request.POST or None, initial=initial, frozen=frozen)
     if request.method == "POST" and form.is_valid():
@@ -180,6 +184,10 @@ def year_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 issue_on=data.get("issue_on"),
                 credits_per_100k=data.get("credits_per_100k"),
                 spend_threshold=data.get("spend_threshold"),
+                flag_ratio=data.get("flag_ratio"),
+                flag_floor=data.get("flag_floor"),
+                flag_target_ratio=data.get("flag_target_ratio"),
+                flag_same_people_contracts=data.get("flag_same_people_contracts"),
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -205,7 +213,10 @@ def year_measures(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and not frozen and form.is_valid():
         try:
             changed = year_measures_update(
-                year=year, acting_user=request.user, credits=form.credits()
+                year=year,
+                acting_user=request.user,
+                credits=form.credits(),
+                spend_per_unit=form.spend_per_unit(),
             )
         except ValidationError as error:
             _form_errors(form, error)

@@ -32,7 +32,10 @@ def _submitted_return(contact):
         line=line, user=contact.user, expected_version=1, quantities={"EMP-FT": "1"}
     )
     return return_submit(
-        annual_return=annual_return, user=contact.user, declared_by_name="Asha Patel"
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="Asha Patel",
+        declared_own_figures=True,
     )
 
 

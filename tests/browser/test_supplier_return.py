@@ -134,10 +134,13 @@ def test_a_contact_fills_in_three_contracts_checks_and_submits_by_keyboard(
     page.locator("body").focus()
     for _ in range(300):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "id_declared_by_name":
+        if page.evaluate("document.activeElement.id") == "id_declared_own_figures":
             break
     else:
-        pytest.fail("the declaration name cannot be reached with the Tab key")
+        pytest.fail("the declaration cannot be reached with the Tab key")
+    page.keyboard.press("Space")  # each contract's figures are its own
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_declared_by_name"
     page.keyboard.press("Control+A")
     page.keyboard.type("Asha Patel")
     page.keyboard.press("Tab")

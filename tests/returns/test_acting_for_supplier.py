@@ -60,7 +60,9 @@ def test_the_team_enters_and_submits_a_return_for_a_supplier(
     assert "Full name of the supplier's person making the declaration" in page
     assert f"Entered by: {team_user}" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = team_client.post(check, {"declared_by_name": "Asha Patel"})
+        response = team_client.post(
+            check, {"declared_by_name": "Asha Patel", "declared_own_figures": "yes"}
+        )
     assert response.status_code == 302
     annual_return.refresh_from_db()
     assert annual_return.status == AnnualReturn.Status.SUBMITTED

@@ -179,13 +179,14 @@ def test_save_and_next_goes_to_the_next_contract_that_needs_something(
         line=second,
         user=None,
         expected_version=second.version,
-        quantities={"EMP-FT": "1"},
+        quantities={"EMP-FT": "2"},
     )
     response = post_line(supplier_client, first, action="next", **{"q_EMP-FT": "1"})
     assert response["Location"] == line_url(third)
-    # From the third, wrapping round: nothing left, so check your answers.
+    # From the third, wrapping round: nothing left, so check your answers. (Three
+    # different figures: the same one on three contracts would be flagged.)
     response = post_line(
-        supplier_client, third, action="next", follow=True, **{"q_EMP-FT": "1"}
+        supplier_client, third, action="next", follow=True, **{"q_EMP-FT": "3"}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse(
@@ -214,6 +215,7 @@ def test_after_submission_the_task_list_says_submitted_and_read_only(
         annual_return=line.annual_return,
         user=supplier_user,
         declared_by_name="Sam Supplier",
+        declared_own_figures=True,
     )
     page = supplier_client.get(task_list_url(line.annual_return)).content.decode()
     assert "Fill in what you delivered" not in page
@@ -233,8 +235,12 @@ def test_a_line_amended_after_a_send_back_shows_as_amended(
             expected_version=each.version,
             quantities={"EMP-FT": "1"},
         )
+    factories.explain_flags(annual_return)  # the same people figure on 3 contracts
     return_submit(
-        annual_return=annual_return, user=supplier_user, declared_by_name="Sam"
+        annual_return=annual_return,
+        user=supplier_user,
+        declared_by_name="Sam",
+        declared_own_figures=True,
     )
     with time_machine.travel(MAY_2025 + datetime.timedelta(minutes=1), tick=False):
         return_send_back(

@@ -59,7 +59,10 @@ def story(django_capture_on_commit_callbacks):
     team = factories.TeamUserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         return_submit(
-            annual_return=annual_return, user=contact.user, declared_by_name="A P"
+            annual_return=annual_return,
+            user=contact.user,
+            declared_by_name="A P",
+            declared_own_figures=True,
         )
         return_approve(annual_return=annual_return, user=team)
     viewer = factories.MemberViewerFactory(member=member).user
@@ -219,6 +222,7 @@ def test_a_dispute_through_a_send_back_and_a_resubmission(
             annual_return=annual_return,
             user=story["contact"].user,
             declared_by_name="A P",
+            declared_own_figures=True,
         )
         return_approve(annual_return=annual_return, user=story["team"])
     # Approved again: the dispute no longer stands; the member may check anew.

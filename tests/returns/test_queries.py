@@ -131,6 +131,7 @@ def test_a_query_does_not_block_submission_and_leaves_the_version(line, supplier
         annual_return=line.annual_return,
         user=supplier_user,
         declared_by_name="Sam Supplier",
+        declared_own_figures=True,
     )
     assert submitted.status == AnnualReturn.Status.SUBMITTED
 

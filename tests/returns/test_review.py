@@ -58,6 +58,7 @@ def submitted(contact, django_capture_on_commit_callbacks):
             annual_return=annual_return,
             user=contact.user,
             declared_by_name="Asha Patel",
+            declared_own_figures=True,
         )
     mail.outbox.clear()
     annual_return.refresh_from_db()
@@ -183,7 +184,10 @@ def test_a_returned_return_can_be_amended_and_resubmitted(
         quantities={"EMP-FT": "2"},
     )
     resubmitted = return_submit(
-        annual_return=submitted, user=contact.user, declared_by_name="Asha Patel"
+        annual_return=submitted,
+        user=contact.user,
+        declared_by_name="Asha Patel",
+        declared_own_figures=True,
     )
     assert resubmitted.status == SUBMITTED
     assert review_selectors.line_comments(annual_return=resubmitted) == {}
@@ -220,7 +224,12 @@ def test_a_return_approved_again_after_reopening_emails_again(
     with django_capture_on_commit_callbacks(execute=True):
         return_approve(annual_return=submitted, user=team_user)
         return_reopen(annual_return=submitted, user=admin_user, reason="Recheck")
-    return_submit(annual_return=submitted, user=contact.user, declared_by_name="A P")
+    return_submit(
+        annual_return=submitted,
+        user=contact.user,
+        declared_by_name="A P",
+        declared_own_figures=True,
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         return_approve(annual_return=submitted, user=team_user)

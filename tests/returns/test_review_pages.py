@@ -40,8 +40,13 @@ def _submitted_return(contact, *, lines=2):
         line_save(
             line=line, user=contact.user, expected_version=1, quantities={"EMP-FT": "1"}
         )
+    # The same people figure on 3+ contracts is flagged (issue 23): explained.
+    factories.explain_flags(annual_return)
     return return_submit(
-        annual_return=annual_return, user=contact.user, declared_by_name="Asha Patel"
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="Asha Patel",
+        declared_own_figures=True,
     )
 
 
@@ -51,7 +56,7 @@ def test_the_desk_lists_submitted_returns_only(contact, team_client):
     factories.AnnualReturnFactory(status=AnnualReturn.Status.IN_PROGRESS)
     response = team_client.get(reverse("team:review_list"))
     rows = response.context["rows"]
-    assert [r.reference for r, _, _ in rows] == [waiting.reference]
+    assert [r.reference for r, *_ in rows] == [waiting.reference]
     assert rows[0][1]["target"] == D("20.00")
     assert waiting.reference in response.content.decode()
 
@@ -174,7 +179,13 @@ def test_what_changed_since_the_last_submission(contact, team_user, team_client)
         expected_version=line.version,
         quantities={"EMP-FT": "3", "VOL": "12.5"},
     )
-    return_submit(annual_return=annual_return, user=contact.user, declared_by_name="A")
+    factories.explain_flags(annual_return)
+    return_submit(
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="A",
+        declared_own_figures=True,
+    )
     changes = review_selectors.submission_changes(annual_return=annual_return)
     assert [c.contract for c in changes.lines] == [line.contract.reference]
     figures = {what: (was, now) for what, was, now in changes.lines[0].figures}

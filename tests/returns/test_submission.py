@@ -56,6 +56,7 @@ def test_a_complete_return_is_submitted_with_a_snapshot_and_a_receipt(
             annual_return=annual_return,
             user=contact.user,
             declared_by_name="  Asha   Patel ",
+            declared_own_figures=True,
         )
     assert submitted.status == AnnualReturn.Status.SUBMITTED
     assert submitted.declared_by_name == "Asha Patel"
@@ -82,7 +83,10 @@ def test_submission_is_refused_with_every_reason(annual_return, contact):
     line_save(line=short, user=contact.user, expected_version=1, quantities={"TRN": 1})
     with pytest.raises(ReturnNotReady) as caught:
         return_submit(
-            annual_return=annual_return, user=contact.user, declared_by_name=""
+            annual_return=annual_return,
+            user=contact.user,
+            declared_by_name="",
+            declared_own_figures=True,
         )
     refusal = caught.value
     assert refusal.errors["declared_by_name"] == [NO_DECLARATION]
@@ -103,18 +107,27 @@ def test_excluded_lines_do_not_stop_a_submission(annual_return, contact):
         excluded_at=datetime.datetime(2025, 5, 1, tzinfo=datetime.UTC),
     )
     return_submit(
-        annual_return=annual_return, user=contact.user, declared_by_name="A B"
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="A B",
+        declared_own_figures=True,
     )
 
 
 def test_a_submitted_return_cannot_be_submitted_again(annual_return, contact):
     complete_line(annual_return, contact.user)
     return_submit(
-        annual_return=annual_return, user=contact.user, declared_by_name="A B"
+        annual_return=annual_return,
+        user=contact.user,
+        declared_by_name="A B",
+        declared_own_figures=True,
     )
     with pytest.raises(ReturnNotEditable):
         return_submit(
-            annual_return=annual_return, user=contact.user, declared_by_name="A B"
+            annual_return=annual_return,
+            user=contact.user,
+            declared_by_name="A B",
+            declared_own_figures=True,
         )
 
 
@@ -127,7 +140,10 @@ def test_on_time_is_decided_by_the_first_submission_in_london(
         datetime.datetime(2025, 6, 30, 22, 59, tzinfo=datetime.UTC), tick=False
     ):  # 23:59 in London
         return_submit(
-            annual_return=annual_return, user=contact.user, declared_by_name="A"
+            annual_return=annual_return,
+            user=contact.user,
+            declared_by_name="A",
+            declared_own_figures=True,
         )
     annual_return.refresh_from_db()
     assert submitted_on_time(annual_return) is True
@@ -143,7 +159,10 @@ def test_on_time_is_decided_by_the_first_submission_in_london(
         django_capture_on_commit_callbacks(execute=True),
     ):
         return_submit(
-            annual_return=annual_return, user=contact.user, declared_by_name="A"
+            annual_return=annual_return,
+            user=contact.user,
+            declared_by_name="A",
+            declared_own_figures=True,
         )
     annual_return.refresh_from_db()
     assert annual_return.first_submitted_at == first
@@ -161,7 +180,10 @@ def test_a_submission_just_after_midnight_is_late(annual_return, contact):
         datetime.datetime(2025, 6, 30, 23, 30, tzinfo=datetime.UTC), tick=False
     ):  # 00:30 on 1 July in London
         return_submit(
-            annual_return=annual_return, user=contact.user, declared_by_name="A"
+            annual_return=annual_return,
+            user=contact.user,
+            declared_by_name="A",
+            declared_own_figures=True,
         )
     annual_return.refresh_from_db()
     assert submitted_on_time(annual_return) is False
@@ -172,7 +194,10 @@ def test_the_team_submitting_for_a_supplier_is_recorded_as_entered_by(
 ):
     complete_line(annual_return, team_user)
     submitted = return_submit(
-        annual_return=annual_return, user=team_user, declared_by_name="Asha Patel"
+        annual_return=annual_return,
+        user=team_user,
+        declared_by_name="Asha Patel",
+        declared_own_figures=True,
     )
     assert submitted.entered_by == team_user
 

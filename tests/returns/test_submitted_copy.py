@@ -72,6 +72,7 @@ def submitted(supplier, supplier_user, django_capture_on_commit_callbacks):
             annual_return=annual_return,
             user=supplier_user,
             declared_by_name="Asha Patel",
+            declared_own_figures=True,
         )
     return annual_return
 

@@ -320,7 +320,7 @@ def test_submitting_with_a_line_incomplete_names_the_line(
     missing = factories.ReturnLineFactory(annual_return=annual_return)
     response = supplier_client.post(
         reverse("supplier:check", args=[annual_return.reference]),
-        {"declared_by_name": "Asha Patel"},
+        {"declared_by_name": "Asha Patel", "declared_own_figures": "yes"},
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -345,7 +345,9 @@ def test_check_submit_confirm_and_receipt(
     response = supplier_client.post(check, {"declared_by_name": ""})
     assert "Enter the full name" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = supplier_client.post(check, {"declared_by_name": "Asha Patel"})
+        response = supplier_client.post(
+            check, {"declared_by_name": "Asha Patel", "declared_own_figures": "yes"}
+        )
     assert response["Location"] == reverse(
         "supplier:submitted", args=[annual_return.reference]
     )

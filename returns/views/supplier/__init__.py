@@ -3,6 +3,7 @@ your answers with the declaration, and the confirmation."""
 
 from .check import check_answers, submitted, submitted_copy
 from .contracts import contracts
+from .flags import line_checks
 from .line import line
 from .returns import home, return_detail
 
@@ -11,6 +12,7 @@ __all__ = [
     "contracts",
     "home",
     "line",
+    "line_checks",
     "return_detail",
     "submitted",
     "submitted_copy",

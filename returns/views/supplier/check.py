@@ -51,6 +51,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
                 annual_return=annual_return,
                 user=request.user,
                 declared_by_name=name,
+                declared_own_figures=request.POST.get("declared_own_figures") == "yes",
             )
         except ReturnNotEditable as error:
             messages.error(request, error.messages[0])
@@ -65,6 +66,9 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
                             "href": _line_url(annual_return, line),
                         }
                     )
+            for message in refusal.errors.get("declared_own_figures", []):
+                errors.append({"text": message, "href": "#id_declared_own_figures"})
+                form.errors["declared_own_figures"] = form.error_class([message])
             for message in refusal.errors.get("declared_by_name", []):
                 errors.append({"text": message, "href": "#id_declared_by_name"})
                 form.errors["declared_by_name"] = form.error_class([message])

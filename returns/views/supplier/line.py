@@ -19,8 +19,10 @@ from returns.selectors import supplier as supplier_selectors
 from returns.selectors.contract_life import contracts_life
 from returns.services import LineConflict, ReturnNotEditable, line_save
 from returns.services.lines import contract_has_ended
+from returns.templatetags.figures_format import count
 
 from .common import credits_percent, return_for
+from .flags import explanations_posted, line_warnings
 from .stash import pop_stash, stash_and_sign_in
 
 KEPT_AFTER_SIGN_IN = (
@@ -28,6 +30,10 @@ KEPT_AFTER_SIGN_IN = (
     "check it, then save."
 )
 CONFLICT = "Someone else changed this contract's figures after you opened it"
+TO_EXPLAIN = (
+    " {count} to explain before the return can be submitted: see the warnings on "
+    "the contract."
+)
 
 
 def supplier_required_keeping_post(view):
@@ -113,6 +119,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
     task_list = reverse("supplier:return_detail", kwargs={"reference": reference})
     conflict = None
     kept = None
+    explanation_errors: dict[str, list[str]] = {}
 
     if request.method == "POST" and editable:
         form = LineForm(request.POST, codes=codes, ended=ended)
@@ -129,6 +136,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
                     shortfall_reason=form.cleaned_data["shortfall_reason"],
                     recovery_plan=form.cleaned_data["recovery_plan"],
                     recovery_by=form.cleaned_data["recovery_by"],
+                    explanations=explanations_posted(request.POST),
                 )
             except ReturnNotEditable as error:
                 messages.error(request, error.messages[0])
@@ -144,16 +152,29 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
                     "rows": _conflict_rows(context, form, theirs),
                 }
             except ValidationError as error:
+                explanation_errors = {
+                    key: messages_
+                    for key, messages_ in getattr(error, "message_dict", {}).items()
+                    if key.startswith("explain__")
+                }
                 form.add_service_errors(error)
             else:
                 saved = supplier_selectors.return_line_get(
                     annual_return=annual_return, line_id=line_id
                 )
+                unexplained = saved.flags.filter(explanation="").count()
                 messages.success(
                     request,
                     f"Saved {return_line.contract.reference}: "
                     f"{saved.delivered_credits} credits delivered against a target "
-                    f"of {saved.target_credits}",
+                    f"of {saved.target_credits}."
+                    + (
+                        TO_EXPLAIN.format(
+                            count=count(unexplained, "figure").capitalize()
+                        )
+                        if unexplained
+                        else ""
+                    ),
                 )
                 action = request.POST.get("action")
                 if action == "stay":
@@ -184,8 +205,17 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
 
     completeness.attach_sent_back_comments(annual_return, [return_line])
     state = completeness.line_state(return_line, today=today)
+    warnings = line_warnings(
+        line=return_line,
+        year=year,
+        measure_codes=codes,
+        rows=context.rows,
+        data=form.data if editable and form.is_bound else None,
+        errors=explanation_errors,
+    )
     for row in context.rows:
         row.field = form[quantity_field_name(row.measure.code)]
+        row.warnings = warnings.by_measure.get(row.measure.code, [])
     target = return_line.target_credits
     delivered = return_line.delivered_credits
     unsaved = editable and form.is_bound
@@ -228,5 +258,10 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
             "task_list": task_list,
             "life": life,
             "earlier_plans": life.earlier_recovery_plans(year),
+            "warnings": warnings,
+            "checks_url": reverse(
+                "supplier:line_checks",
+                kwargs={"reference": annual_return.reference, "line_id": line_id},
+            ),
         },
     )
