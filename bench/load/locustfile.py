@@ -138,7 +138,12 @@ class Contact(Person):
             return  # already submitted: the page sends you back to the return
         with self.post(
             f"/returns/{reference}/check/",
-            {"csrfmiddlewaretoken": _csrf(page), "declared_by_name": "Load Tester"},
+            {
+                "csrfmiddlewaretoken": _csrf(page),
+                "declared_by_name": "Load Tester",
+                # Issue 23's declaration: the figures are the supplier's own.
+                "declared_own_figures": "yes",
+            },
             name="submit",
             catch_response=True,
         ) as response:
