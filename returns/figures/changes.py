@@ -169,5 +169,10 @@ def big_change_count(*, annual_return: AnnualReturn) -> int:
         .select_related("contract")
         .order_by()
     )
-    comparisons = line_comparisons(lines=lines, year=annual_return.year)
+    return big_changes_in(line_comparisons(lines=lines, year=annual_return.year))
+
+
+def big_changes_in(comparisons: dict[int, list]) -> int:
+    """How many of `line_comparisons`' rows are big changes: the one count the
+    review page shows and the queue ranks by."""
     return sum(1 for rows in comparisons.values() for row in rows if row.is_big)

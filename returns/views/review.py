@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_administrator
 from returns import events, figures
+from returns.figures.changes import big_changes_in
 from returns.forms.team import (
     REVIEW_ORDERS,
     ApproveForm,
@@ -155,9 +156,7 @@ def _review_context(annual_return: AnnualReturn) -> dict:
     return {
         "annual_return": annual_return,
         "lines": items,
-        "big_changes": sum(
-            1 for rows in comparisons.values() for row in rows if row.is_big
-        ),
+        "big_changes": big_changes_in(comparisons),
         "target": target,
         "entered": entered,
         "short_by": max(target - entered, figures.ZERO),

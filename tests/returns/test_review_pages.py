@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from returns import events
+from returns.figures.changes import big_change_count
 from returns.models import AnnualReturn, ReturnEvent
 from returns.selectors import review as review_selectors
 from returns.services import line_save, return_submit
@@ -80,6 +81,8 @@ def test_the_review_page_shows_lines_against_target_and_big_changes(
     assert "Send back for amendment" in page
     assert "Far from plan" in page  # 1 against a share of 40 over the contract
     assert response.context["big_changes"] == 1
+    # The page and the queue's stored count follow the one rule.
+    assert big_change_count(annual_return=annual_return) == 1
     assert response.context["target"] == D("20.00")
 
 
