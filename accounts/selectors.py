@@ -165,11 +165,15 @@ def recent_contact_changes(*, limit: int = 15) -> list:
 SESSION_MEMBER_KEY = "current_member_id"
 
 
-def current_member(*, request) -> Member | None:
+def current_member(*, request, members: list[Member] | None = None) -> Member | None:
     """The member a viewer is looking at: the one they switched to in this session,
-    else the first of theirs by name. None for someone who views no member."""
-    members = members_for_user(user=request.user).order_by("name")
+    else the first of theirs by name. None for someone who views no member.
+    `members`: theirs by name, when the page has them already (no query then)."""
     chosen = request.session.get(SESSION_MEMBER_KEY)
+    if members is not None:
+        picked = next((m for m in members if str(m.pk) == str(chosen)), None)
+        return picked or (members[0] if members else None)
+    members = members_for_user(user=request.user).order_by("name")
     if chosen is not None:
         member = members.filter(pk=chosen).first()
         if member is not None:

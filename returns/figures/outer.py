@@ -136,7 +136,7 @@ class Rows(abc.ABC):
     def page(self, number, per_page: int) -> tuple[Page, object]:
         """The page `number` (read as `Paginator.get_page` reads it: not a number,
         page 1; out of range, the last page) and the total of every row: one query,
-        unless the page is out of range."""
+        unless the page is out of range (past the first)."""
         try:
             wanted = int(number)
         except (TypeError, ValueError):
@@ -145,6 +145,16 @@ class Rows(abc.ABC):
             found, total, count = self._window(per_page, (wanted - 1) * per_page)
             if found:
                 return Page(found, wanted, Paginator(_Counted(count), per_page)), total
+            if wanted == 1:
+                # Nothing from the first row: there are no rows, and their total is
+                # the sums of nothing (no query to ask the database for them).
+                total, _ = self._total_of(
+                    {
+                        **{f"total_{name}": None for name in self.TOTALS},
+                        "total_row_count": 0,
+                    }
+                )
+                return Page([], 1, Paginator(_Counted(0), per_page)), total
         rows, params = self._rows()
         sql = f"SELECT {self._sums()} FROM ({rows}) t"  # noqa: S608 (our own SQL)
         total, count = self._total_of(fetch_dicts(sql, params)[0])

@@ -158,8 +158,9 @@ class ShortfallTable(Rows):
     row names the member, supplier and framework of its line (the snapshot); to date
     those it has now.
 
-    `page()` is one query for a page's rows, the total and the count; iterating
-    gives every row (one query); `total()` is one query.
+    `page()` is one query for a page's rows, the total and the count (to date by
+    contract, two: the total, then the page); iterating gives every row (one
+    query); `total()` is one query.
     """
 
     TOTALS = {
@@ -228,6 +229,28 @@ class ShortfallTable(Rows):
             GROUP BY group_key {having}
         """  # noqa: S608 (our own SQL; every value is a parameter)
         return self._named(grouped, params)
+
+    def _window(self, limit: int, offset: int) -> tuple[list, object, int]:
+        if not (self.group == "contract" and is_summary(self.lines)):
+            return super()._window(limit, offset)
+        # To date by contract: the total in a query of its own, then the page. In
+        # one query the total (a window over every row) made the database build and
+        # sort every contract's row before the first fifty could be read; apart,
+        # the total is one pass over the summary and the page a top-N sort (at
+        # scale 170: 25 + 34 ms against 112-180 ms).
+        rows, params = self._rows()
+        total_sql = f"SELECT {self._sums()} FROM ({rows}) t"  # noqa: S608 (our own SQL)
+        total, count = self._total_of(fetch_dicts(total_sql, params)[0])
+        if not count:
+            return [], None, 0
+        page_sql = (
+            f"SELECT t.* FROM ({rows}) t ORDER BY {self._order('t')} "  # noqa: S608 (our own SQL)
+            "LIMIT %s OFFSET %s"
+        )
+        found = self._select(page_sql, (*params, limit, offset))
+        if not found:
+            return [], None, 0
+        return self._make(found), total, count
 
     def _named(self, grouped: str, params: tuple) -> tuple[str, tuple]:
         names = GROUP_NAMES[self.group]

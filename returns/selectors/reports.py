@@ -384,7 +384,10 @@ def member_year_or_404(
             return member_years(member=member).first() or _current_year()
         return years[0] if years else _current_year()
     label = year_slug.replace("-", "/", 1)
-    year = ReportingYear.objects.filter(label=label).first()
+    # Usually one of the member's years, which the page has already.
+    year = next((y for y in years or () if y.label == label), None)
+    if year is None:
+        year = ReportingYear.objects.filter(label=label).first()
     if year is None:
         raise Http404
     return year

@@ -170,3 +170,6 @@ def test_home_queries_do_not_grow_with_the_members_contracts(world):
             _line(contract, world["y1"], S.APPROVED, "10", "1")
             _line(contract, world["y2"], status, "10", "1")
     assert count(world["member"]) == small
+    # The member's members read once (the switcher's list gives the current one),
+    # and an empty attention list asks nothing more than its page.
+    assert small == 20

@@ -117,6 +117,36 @@ def test_an_empty_table_has_one_empty_page(lines):
     assert total.target == D("0.00") and total.contracts == 0
 
 
+@pytest.mark.parametrize("group", ["contract", "supplier"])
+def test_an_empty_first_page_is_one_query(lines, group):
+    empty = figures.shortfall_lines(search="no such contract")
+    with CaptureQueriesContext(connection) as queries:
+        page, total = figures.ShortfallTable(group, lines=empty).page("1", 50)
+    assert len(queries) == 1
+    assert list(page) == [] and page.paginator.count == 0
+    assert (total.target, total.shortfall, total.contracts) == (D("0.00"), D("0.00"), 0)
+
+
+def test_to_date_by_contract_is_the_total_then_the_page(lines):
+    """To date by contract the total is a query of its own (in one query the
+    window over every contract's row made the database sort them all); the page
+    and total are those of the lines."""
+    table = figures.ShortfallTable(
+        "contract", lines=figures.to_date_summary(), to_date=True, sort="shortfall"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page, total = table.page(2, 3)
+        rows = list(page)
+    assert len(queries) == 2
+    from_lines = figures.ShortfallTable(
+        "contract", lines=figures.shortfall_lines(), to_date=True, sort="shortfall"
+    )
+    page_of_lines, total_of_lines = from_lines.page(2, 3)
+    assert rows == list(page_of_lines)
+    assert total == total_of_lines
+    assert page.paginator.count == page_of_lines.paginator.count == 7
+
+
 def test_a_page_with_its_total_is_one_query(lines):
     table = figures.ShortfallTable("contract", lines=lines, sort="shortfall")
     with CaptureQueriesContext(connection) as queries:

@@ -14,8 +14,8 @@ from returns.selectors.member_home import member_attention
 from ..access import member_required
 
 
-def _member_or_404(request):
-    member = current_member(request=request)
+def _member_or_404(request, members: list | None = None):
+    member = current_member(request=request, members=members)
     if member is None:
         raise Http404
     return member
@@ -24,7 +24,9 @@ def _member_or_404(request):
 def _render_year(
     request: HttpRequest, year_slug: str | None, *, home: bool = False
 ) -> HttpResponse:
-    member = _member_or_404(request)
+    # Theirs by name: the switcher lists them and the current one is among them.
+    members = list(members_for_user(user=request.user).order_by("name"))
+    member = _member_or_404(request, members)
     years = list(reports.member_years(member=member))
     year = reports.member_year_or_404(member=member, year_slug=year_slug, years=years)
     page = reports.member_year(member=member, year=year) if year else None
@@ -33,7 +35,7 @@ def _render_year(
         "returns/member/year.html",
         {
             "member": member,
-            "members": members_for_user(user=request.user).order_by("name"),
+            "members": members,
             "year": year,
             "years": years,
             "page": page,
