@@ -1083,3 +1083,31 @@ class ContractSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.year_id or 'to date'}"
+
+
+class SeasonFiguresToken(models.Model):
+    """A year's completion figures token: a new random value whenever a change that
+    moves the year's completion figures commits (a return added, removed, or its
+    status, source, first submission or extension changed; a line added, removed,
+    excluded or moved to another lot or return; the year's deadline; a framework's
+    name or a lot's framework). The completion page caches the season's figures
+    under the token, so a cached figure is never older than the last such change.
+
+    Written only by database triggers (migration `returns 0016_season_figures_token`),
+    so no write path, ORM, bulk or hand-written SQL, can move a figure without it.
+    A line's ordinary save changes none of those columns and leaves the row alone.
+    A random value rather than a counter: a rolled-back or restored database never
+    hands out a token a cache has already seen.
+    """
+
+    year = models.OneToOneField(
+        ReportingYear,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,  # written by triggers, in the year's own transaction
+    )
+    token = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.year_id}: {self.token}"

@@ -311,12 +311,15 @@ def submissions_by_week(
     today: datetime.date,
     last_year: ReportingYear | None,
     last_by_day: dict | None = None,
+    this_by_day: dict | None = None,
 ) -> list[Week]:
     """First submissions per week relative to each year's own deadline, this year
     against last year, from the week of issue to the later of today's week and the
-    last submission. Two queries (one if `last_by_day`, last year's
-    `submissions_by_day`, is given)."""
-    this = _weekly(submissions_by_day(year=year), year.deadline)
+    last submission. Two queries, less one for each of `this_by_day` and
+    `last_by_day` (the years' `submissions_by_day`) given."""
+    if this_by_day is None:
+        this_by_day = submissions_by_day(year=year)
+    this = _weekly(this_by_day, year.deadline)
     if last_year and last_by_day is None:
         last_by_day = submissions_by_day(year=last_year)
     last = _weekly(last_by_day, last_year.deadline) if last_year else {}
