@@ -6,7 +6,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from returns.models import AnnualReturn, ReportingYear
 from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
+    chasing_page,
     chasing_rows,
     completion_figure_rows,
     incomplete_lines,
@@ -130,7 +130,7 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
     form = CompletionFilterForm(request.GET)
     filters = form.cleaned()
     rows = chasing_rows(year=year, today=today, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(form.values["page"])
+    page = chasing_page(rows, form.values["page"], PAGE_SIZE)
     for annual_return in page:
         annual_return.contact = primary_contact(annual_return)
     last_year = previous_year(year)
