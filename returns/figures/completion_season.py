@@ -6,7 +6,7 @@ The page shows, for the year and the year before it: the completion figures
 every counted line of the year) and first submissions per day
 (`submissions_by_day`). They move only when a return, a line, the year, a
 framework or a lot changes in a way the figures read, and every such change renews
-the year's `SeasonFiguresToken` in its own transaction (database triggers:
+the year's `SeasonFiguresToken`s in its own transaction (database triggers:
 migration `returns 0016`). So the figures are cached under both years' tokens and
 today's date (overdue and not yet due move with the day): a change gives a new
 key, and no cached figure is older than the last change that moved it.
@@ -17,6 +17,7 @@ newer than their key, never older.
 """
 
 import datetime
+import hashlib
 
 from django.core.cache import cache
 
@@ -30,18 +31,19 @@ TIMEOUT = 24 * 60 * 60
 def season_key(
     *, year: ReportingYear, last_year: ReportingYear | None, today: datetime.date
 ) -> str | None:
-    """The cache key of the two years' figures as they stand; None while a year has
-    no token yet (then the figures are computed and not kept). One query."""
+    """The cache key of the two years' figures as they stand: every token of both
+    years (any change renews one), hashed; None while a year has no token yet (then
+    the figures are computed and not kept). One query."""
     years = [year.pk] + ([last_year.pk] if last_year else [])
-    tokens = dict(
-        SeasonFiguresToken.objects.filter(year_id__in=years).values_list(
-            "year_id", "token"
-        )
+    tokens = list(
+        SeasonFiguresToken.objects.filter(year_id__in=years)
+        .order_by("year_id", "shard")
+        .values_list("year_id", "shard", "token")
     )
-    if len(tokens) != len(years):
+    if {pk for pk, _, _ in tokens} != set(years):
         return None
-    parts = [f"{pk}.{tokens[pk]}" for pk in years]
-    return f"completion-season:{today.isoformat()}:{':'.join(parts)}"
+    state = hashlib.sha256(repr((years, tokens)).encode()).hexdigest()
+    return f"completion-season:{today.isoformat()}:{state}"
 
 
 def compute_season_figures(

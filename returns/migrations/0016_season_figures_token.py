@@ -5,8 +5,8 @@ Triggers, not application code: every writer (the ORM, `QuerySet.update`, bulk
 inserts, the hand-written SQL of issuing) goes through them. On PostgreSQL they are
 statement-level with transition tables: a statement that changes no figure column
 (a line's ordinary save) costs a join of its own rows and touches no token row, and
-an issue of thousands of returns renews the year's token once. On SQLite they are
-row-level with the same conditions. Additive: a new table, and triggers that only
+an issue of thousands of returns renews each of the year's shards once. On SQLite
+they are row-level with the same conditions. Additive: a new table, and triggers that only
 write to it.
 """
 
@@ -28,48 +28,63 @@ LINE_CHANGED = (
 )
 
 
-def _pg_renew(years_sql: str) -> str:
-    """Renews the token of each year `years_sql` selects (a column `y`), in year
-    order so that two statements never wait on each other's rows crosswise."""
+# SeasonFiguresToken.SHARDS; `%%`: the statements go through the drivers' placeholders.
+SHARDS = 16
+
+
+def _pg_renew(pairs_sql: str) -> str:
+    """Renews the token of each (year, shard) `pairs_sql` selects (columns `y`,
+    `s`), in that order so that two statements never wait on each other's rows
+    crosswise."""
     return f"""
-        INSERT INTO {TABLE} (year_id, token)
-        SELECT y, md5(random()::text || clock_timestamp()::text || y::text)
-        FROM (SELECT DISTINCT y FROM ({years_sql}) years WHERE y IS NOT NULL
-              ORDER BY y) distinct_years
-        ON CONFLICT (year_id) DO UPDATE SET token = EXCLUDED.token;
+        INSERT INTO {TABLE} (year_id, shard, token)
+        SELECT y, s, md5(random()::text || clock_timestamp()::text || y || '.' || s)
+        FROM (SELECT DISTINCT y, s FROM ({pairs_sql}) pairs WHERE y IS NOT NULL
+              ORDER BY y, s) distinct_pairs
+        ON CONFLICT (year_id, shard) DO UPDATE SET token = EXCLUDED.token;
     """
 
 
+def _returns(rows: str, where: str = "") -> str:
+    return f"SELECT {rows}.year_id AS y, {rows}.id %% {SHARDS} AS s FROM {where or rows}"
+
+
+def _lines(ids_sql: str) -> str:
+    return (
+        f"SELECT r.year_id AS y, r.id %% {SHARDS} AS s FROM returns_annualreturn r"
+        f" WHERE r.id IN ({ids_sql})"
+    )
+
+
+CHANGED_RETURNS = f"old_rows o JOIN new_rows n ON n.id = o.id WHERE {RETURN_CHANGED}"
+CHANGED_LINES = f"old_rows o JOIN new_rows n ON n.id = o.id WHERE {LINE_CHANGED}"
+
 PG_FUNCTIONS = {
-    "returns_season_returns_ins": _pg_renew("SELECT year_id AS y FROM new_rows"),
-    "returns_season_returns_del": _pg_renew("SELECT year_id AS y FROM old_rows"),
+    "returns_season_returns_ins": _pg_renew(_returns("new_rows")),
+    "returns_season_returns_del": _pg_renew(_returns("old_rows")),
     "returns_season_returns_upd": _pg_renew(
-        "SELECT o.year_id AS y FROM old_rows o JOIN new_rows n ON n.id = o.id"
-        f" WHERE {RETURN_CHANGED}"
-        " UNION ALL SELECT n.year_id FROM old_rows o JOIN new_rows n ON n.id = o.id"
-        f" WHERE {RETURN_CHANGED}"
+        f"{_returns('o', CHANGED_RETURNS)} UNION ALL {_returns('n', CHANGED_RETURNS)}"
     ),
     "returns_season_lines_ins": _pg_renew(
-        "SELECT r.year_id AS y FROM returns_annualreturn r"
-        " WHERE r.id IN (SELECT annual_return_id FROM new_rows)"
+        _lines("SELECT annual_return_id FROM new_rows")
     ),
     "returns_season_lines_del": _pg_renew(
-        "SELECT r.year_id AS y FROM returns_annualreturn r"
-        " WHERE r.id IN (SELECT annual_return_id FROM old_rows)"
+        _lines("SELECT annual_return_id FROM old_rows")
     ),
     "returns_season_lines_upd": _pg_renew(
-        "SELECT r.year_id AS y FROM returns_annualreturn r WHERE r.id IN ("
-        " SELECT o.annual_return_id FROM old_rows o JOIN new_rows n ON n.id = o.id"
-        f" WHERE {LINE_CHANGED}"
-        " UNION ALL SELECT n.annual_return_id FROM old_rows o JOIN new_rows n"
-        f" ON n.id = o.id WHERE {LINE_CHANGED})"
+        _lines(
+            f"SELECT o.annual_return_id FROM {CHANGED_LINES}"
+            f" UNION ALL SELECT n.annual_return_id FROM {CHANGED_LINES}"
+        )
     ),
-    "returns_season_years": _pg_renew("SELECT id AS y FROM new_rows"),
+    "returns_season_years": _pg_renew("SELECT id AS y, 0 AS s FROM new_rows"),
     # A framework's name and a lot's framework: rare, and every year shows them.
-    "returns_season_all": _pg_renew(f"SELECT year_id AS y FROM {TABLE}"),
+    "returns_season_all": _pg_renew(
+        "SELECT id AS y, 0 AS s FROM returns_reportingyear"
+    ),
 }
 
-# (trigger, table, event, transition tables, function, condition)
+# (trigger, table, event, transition tables)
 PG_TRIGGERS = [
     (
         "returns_season_returns_ins",
@@ -129,17 +144,23 @@ PG_TRIGGER_FUNCTION = {
 }
 
 
-def _sqlite_renew(year: str) -> str:
+def _sqlite_renew(year: str, shard: str) -> str:
     return (
-        f"INSERT INTO {TABLE} (year_id, token) SELECT {year}, lower(hex(randomblob(16)))"
-        f" WHERE {year} IS NOT NULL"
-        " ON CONFLICT (year_id) DO UPDATE SET token = excluded.token;"
+        f"INSERT INTO {TABLE} (year_id, shard, token)"
+        f" SELECT {year}, {shard}, lower(hex(randomblob(16))) WHERE {year} IS NOT NULL"
+        " ON CONFLICT (year_id, shard) DO UPDATE SET token = excluded.token;"
     )
 
 
-def _sqlite_line_year(line: str) -> str:
-    return (
-        f"(SELECT year_id FROM returns_annualreturn WHERE id = {line}.annual_return_id)"
+def _sqlite_return(rows: str) -> str:
+    return _sqlite_renew(f"{rows}.year_id", f"{rows}.id %% {SHARDS}")
+
+
+def _sqlite_line(rows: str) -> str:
+    return _sqlite_renew(
+        "(SELECT year_id FROM returns_annualreturn"
+        f" WHERE id = {rows}.annual_return_id)",
+        f"{rows}.annual_return_id %% {SHARDS}",
     )
 
 
@@ -149,50 +170,54 @@ SQLITE_RETURN_CHANGED = " OR ".join(
 )
 SQLITE_LINE_CHANGED = (
     "(OLD.excluded_at IS NULL) IS NOT (NEW.excluded_at IS NULL)"
-    " OR OLD.lot_id IS NOT NEW.lot_id OR OLD.annual_return_id IS NOT NEW.annual_return_id"
+    " OR OLD.lot_id IS NOT NEW.lot_id"
+    " OR OLD.annual_return_id IS NOT NEW.annual_return_id"
 )
-SQLITE_ALL = f"UPDATE {TABLE} SET token = lower(hex(randomblob(16)));"
+SQLITE_ALL = (
+    f"INSERT INTO {TABLE} (year_id, shard, token)"
+    " SELECT id, 0, lower(hex(randomblob(16))) FROM returns_reportingyear WHERE true"
+    " ON CONFLICT (year_id, shard) DO UPDATE SET token = excluded.token;"
+)
 SQLITE_TRIGGERS = [
     (
         "returns_season_returns_ins",
         "AFTER INSERT ON returns_annualreturn",
-        _sqlite_renew("NEW.year_id"),
+        _sqlite_return("NEW"),
     ),
     (
         "returns_season_returns_del",
         "AFTER DELETE ON returns_annualreturn",
-        _sqlite_renew("OLD.year_id"),
+        _sqlite_return("OLD"),
     ),
     (
         "returns_season_returns_upd",
         f"AFTER UPDATE ON returns_annualreturn WHEN {SQLITE_RETURN_CHANGED}",
-        _sqlite_renew("OLD.year_id") + _sqlite_renew("NEW.year_id"),
+        _sqlite_return("OLD") + _sqlite_return("NEW"),
     ),
     (
         "returns_season_lines_ins",
         "AFTER INSERT ON returns_returnline",
-        _sqlite_renew(_sqlite_line_year("NEW")),
+        _sqlite_line("NEW"),
     ),
     (
         "returns_season_lines_del",
         "AFTER DELETE ON returns_returnline",
-        _sqlite_renew(_sqlite_line_year("OLD")),
+        _sqlite_line("OLD"),
     ),
     (
         "returns_season_lines_upd",
         f"AFTER UPDATE ON returns_returnline WHEN {SQLITE_LINE_CHANGED}",
-        _sqlite_renew(_sqlite_line_year("OLD"))
-        + _sqlite_renew(_sqlite_line_year("NEW")),
+        _sqlite_line("OLD") + _sqlite_line("NEW"),
     ),
     (
         "returns_season_years",
         "AFTER INSERT ON returns_reportingyear",
-        _sqlite_renew("NEW.id"),
+        _sqlite_renew("NEW.id", "0"),
     ),
     (
         "returns_season_years_upd",
         "AFTER UPDATE ON returns_reportingyear",
-        _sqlite_renew("NEW.id"),
+        _sqlite_renew("NEW.id", "0"),
     ),
     (
         "returns_season_frameworks",
@@ -222,19 +247,16 @@ def create(apps, schema_editor):
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing}"
                 f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             )
+        random = "md5(random()::text || clock_timestamp()::text || id)"
     elif vendor == "sqlite":
         for name, when, body in SQLITE_TRIGGERS:
             schema_editor.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+        random = "lower(hex(randomblob(16)))"
     else:
         raise NotImplementedError(vendor)
-    # The years there are now: every later change renews (or adds) its row.
-    random = (
-        "md5(random()::text || clock_timestamp()::text)"
-        if vendor == "postgresql"
-        else "lower(hex(randomblob(16)))"
-    )
+    # The years there are now: every later change renews (or adds) a row.
     schema_editor.execute(
-        f"INSERT INTO {TABLE} (year_id, token) SELECT id, {random}"
+        f"INSERT INTO {TABLE} (year_id, shard, token) SELECT id, 0, {random}"
         " FROM returns_reportingyear"
     )
 
@@ -262,18 +284,34 @@ class Migration(migrations.Migration):
             name="SeasonFiguresToken",
             fields=[
                 (
-                    "year",
-                    models.OneToOneField(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.CASCADE,
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
                         primary_key=True,
-                        related_name="+",
                         serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("shard", models.PositiveSmallIntegerField()),
+                ("token", models.CharField(max_length=64)),
+                (
+                    "year",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
                         to="returns.reportingyear",
                     ),
                 ),
-                ("token", models.CharField(max_length=64)),
             ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "shard"), name="season_token_year_shard"
+                    )
+                ],
+            },
         ),
         migrations.RunPython(create, drop),
     ]

@@ -127,14 +127,33 @@ def test_after_each_change_the_cached_figures_equal_a_recomputation(years, chang
     assert after != before  # each change moves a figure: the cache had to let go
 
 
+def _tokens(year):
+    return set(
+        SeasonFiguresToken.objects.filter(year=year).values_list("shard", "token")
+    )
+
+
 def test_a_lines_ordinary_save_renews_no_token(years):
     year, _ = years
-    token = SeasonFiguresToken.objects.get(year=year).token
+    tokens = _tokens(year)
     line = _line(year)
     line.delivered_credits = line.delivered_credits + 1
     line.save()
     ReturnLine.objects.filter(pk=line.pk).update(spend=line.spend + 1)
-    assert SeasonFiguresToken.objects.get(year=year).token == token
+    assert _tokens(year) == tokens
+
+
+def test_a_change_renews_only_its_returns_shard(years):
+    year, _ = years
+    before = dict(_tokens(year))
+    annual_return = AnnualReturn.objects.filter(year=year, status=S.NOT_STARTED).get()
+    AnnualReturn.objects.filter(pk=annual_return.pk).update(status=S.IN_PROGRESS)
+    after = dict(_tokens(year))
+    shard = annual_return.pk % SeasonFiguresToken.SHARDS
+    assert after[shard] != before[shard]
+    assert {k: v for k, v in after.items() if k != shard} == {
+        k: v for k, v in before.items() if k != shard
+    }
 
 
 def test_the_key_changes_with_the_day(years):
