@@ -77,3 +77,39 @@ def season_figures(
     if key is not None:
         cache.set(key, figures, TIMEOUT)
     return figures
+
+
+def _migration():
+    import importlib
+
+    return importlib.import_module("returns.migrations.0016_season_figures_token")
+
+
+def triggers_ensure(*, using: str = "default") -> None:
+    """Puts back any of the tokens' triggers the database lacks (after `migrate`:
+    on SQLite a migration that rebuilds a table loses its triggers). Nothing before
+    migration 0016 has made the tokens' table."""
+    from django.db import connections
+
+    connection = connections[using]
+    migration = _migration()
+    if migration.TABLE not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        if missing_triggers(using=using):
+            migration.install(lambda sql: cursor.execute(sql, ()), connection.vendor)
+
+
+def missing_triggers(*, using: str = "default") -> set[str]:
+    """The tokens' triggers the database should have and has not."""
+    from django.db import connections
+
+    connection = connections[using]
+    migration = _migration()
+    names = (
+        {name for name, *_ in migration.PG_TRIGGERS}
+        if connection.vendor == "postgresql"
+        else {name for name, *_ in migration.SQLITE_TRIGGERS}
+    )
+    with connection.cursor() as cursor:
+        return names - migration.installed(cursor, connection.vendor)

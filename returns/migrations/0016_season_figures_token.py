@@ -232,28 +232,54 @@ SQLITE_TRIGGERS = [
 ]
 
 
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
+def install(execute, vendor: str) -> None:
+    """Creates the triggers, or puts back any that are missing: `execute` runs one
+    statement (with the drivers' placeholders, so `%%` is one `%`). Also run
+    after every `migrate` (`returns.apps`): on SQLite, a later migration that
+    rebuilds a table (Django copies it into a new one) loses its triggers."""
     if vendor == "postgresql":
         for name, body in PG_FUNCTIONS.items():
-            schema_editor.execute(
+            execute(
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
                 f" AS $$ BEGIN {body} RETURN NULL; END $$"
             )
         for name, table, event, transition in PG_TRIGGERS:
             function = PG_TRIGGER_FUNCTION.get(name, name)
             referencing = f"REFERENCING {transition}" if transition else ""
-            schema_editor.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            execute(
+                f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {table}"
+                f" {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             )
-        random = "md5(random()::text || clock_timestamp()::text || id)"
     elif vendor == "sqlite":
         for name, when, body in SQLITE_TRIGGERS:
-            schema_editor.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
-        random = "lower(hex(randomblob(16)))"
+            execute(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {body} END")
     else:
         raise NotImplementedError(vendor)
+
+
+def installed(cursor, vendor: str) -> set[str]:
+    """The names of this migration's triggers the database has."""
+    if vendor == "postgresql":
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'returns_season_%%'", ()
+        )
+    else:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND name LIKE 'returns_season_%%'",
+            (),
+        )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def create(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    install(schema_editor.execute, vendor)
+    random = (
+        "md5(random()::text || clock_timestamp()::text || id)"
+        if vendor == "postgresql"
+        else "lower(hex(randomblob(16)))"
+    )
     # The years there are now: every later change renews (or adds) a row.
     schema_editor.execute(
         f"INSERT INTO {TABLE} (year_id, shard, token) SELECT id, 0, {random}"

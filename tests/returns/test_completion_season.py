@@ -215,3 +215,23 @@ def test_each_page_of_the_table_holds_the_rows_of_the_whole_sorted_table(
     whole = chasing_rows(year=year, today=TODAY, status=EVERY, sort=sort)
     assert shown == [(r.reference, r.line_count, r.target) for r in whole]
     assert len(shown) == 7
+
+
+def test_every_trigger_is_in_the_database_and_a_lost_one_is_put_back(years):
+    from returns.figures.completion_season import missing_triggers, triggers_ensure
+
+    assert missing_triggers() == set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "DROP TRIGGER returns_season_lines_upd ON returns_returnline"
+            )
+        else:  # as a migration rebuilding the table on SQLite would
+            cursor.execute("DROP TRIGGER returns_season_lines_upd")
+    assert missing_triggers() == {"returns_season_lines_upd"}
+    triggers_ensure()
+    assert missing_triggers() == set()
+    year, _ = years
+    tokens = _tokens(year)
+    ReturnLine.objects.filter(pk=_line(year).pk).update(lot=factories.LotFactory())
+    assert _tokens(year) != tokens
