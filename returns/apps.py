@@ -10,6 +10,12 @@ def _after_migrate(sender, plan=None, **kwargs) -> None:
     after_migrate(plan=plan)
 
 
+def _season_triggers(sender, using="default", **kwargs) -> None:
+    from .figures.completion_season import triggers_ensure
+
+    triggers_ensure(using=using)
+
+
 class ReturnsConfig(AppConfig):
     name = "returns"
     verbose_name = "Returns"
@@ -17,3 +23,5 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         # Once per upgrade: derived data the new tables need (services/upgrade.py).
         post_migrate.connect(_after_migrate, sender=self)
+        # The completion figures' triggers, put back if a migration lost them.
+        post_migrate.connect(_season_triggers, sender=self)

@@ -1083,3 +1083,44 @@ class ContractSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.year_id or 'to date'}"
+
+
+class SeasonFiguresToken(models.Model):
+    """A year's completion figures tokens: one renewed (a new random value) whenever a
+    change that moves the year's completion figures commits (a return added,
+    removed, or its status, source, first submission or extension changed; a line
+    added, removed, excluded or moved to another lot or return; the year's
+    deadline; a framework's name or a lot's framework). The completion page caches
+    the season's figures under all the year's tokens, so a cached figure is never
+    older than the last such change.
+
+    Written only by database triggers (migration `returns 0016_season_figures_token`),
+    so no write path, ORM, bulk or hand-written SQL, can move a figure without it.
+    A line's ordinary save changes none of those columns and renews nothing. A
+    change renews the token of its return's shard (the return's id modulo
+    `SHARDS`; 0 for the year, frameworks and lots), so two suppliers submitting at
+    once rarely wait on the same row. Random values rather than counters: a
+    rolled-back or restored database never hands out a token a cache has seen.
+    """
+
+    SHARDS = 16
+
+    year = models.ForeignKey(
+        ReportingYear,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique constraint leads with the year
+        db_constraint=False,  # written by triggers, in the year's own transaction
+    )
+    shard = models.PositiveSmallIntegerField()
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "shard"], name="season_token_year_shard"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year_id}.{self.shard}: {self.token}"

@@ -4,6 +4,7 @@ weekly submissions series. The figures themselves are in `figures.py`."""
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -186,6 +187,19 @@ def chasing_rows(
     return returns.order_by(*SORTS.get(sort, SORTS["supplier"]))
 
 
+def chasing_page(rows: QuerySet[AnnualReturn], number, per_page: int) -> Page:
+    """Page `number` of `chasing_rows`: the page's returns found by a light query
+    (the filters and the sort, none of the per-row figures), then only those
+    returns read with their figures and contacts. A page deep in the table would
+    otherwise compute every skipped row's figures. Four queries: the count, the
+    page's keys, its rows, their contacts."""
+    page = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
+    keys = list(page.object_list)
+    found = {r.pk: r for r in rows.filter(pk__in=keys)} if keys else {}
+    page.object_list = [found[key] for key in keys if key in found]
+    return page
+
+
 def primary_contact(annual_return: AnnualReturn):
     """The supplier's primary active contact, else its first active one, else None
     (needs `chasing_rows`' prefetch)."""
@@ -311,12 +325,15 @@ def submissions_by_week(
     today: datetime.date,
     last_year: ReportingYear | None,
     last_by_day: dict | None = None,
+    this_by_day: dict | None = None,
 ) -> list[Week]:
     """First submissions per week relative to each year's own deadline, this year
     against last year, from the week of issue to the later of today's week and the
-    last submission. Two queries (one if `last_by_day`, last year's
-    `submissions_by_day`, is given)."""
-    this = _weekly(submissions_by_day(year=year), year.deadline)
+    last submission. Two queries, less one for each of `this_by_day` and
+    `last_by_day` (the years' `submissions_by_day`) given."""
+    if this_by_day is None:
+        this_by_day = submissions_by_day(year=year)
+    this = _weekly(this_by_day, year.deadline)
     if last_year and last_by_day is None:
         last_by_day = submissions_by_day(year=last_year)
     last = _weekly(last_by_day, last_year.deadline) if last_year else {}

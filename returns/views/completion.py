@@ -6,7 +6,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,8 @@ from django.utils import timezone
 from core.exports import csv_bytes, xlsx_sheets_bytes
 from returns import events
 from returns.figures import completion as completion_figures
-from returns.figures import completion_by_framework, rate, submissions_by_day
+from returns.figures import rate
+from returns.figures.completion_season import season_figures
 from returns.forms.chasing import (
     ChaseRecordForm,
     CompletionFilterForm,
@@ -26,6 +26,7 @@ from returns.models import AnnualReturn, ReportingYear
 from returns.selectors.chasing import (
     CHASING_LIST_HEADER,
     chasing_list_rows,
+    chasing_page,
     chasing_rows,
     completion_figure_rows,
     incomplete_lines,
@@ -129,28 +130,36 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
     form = CompletionFilterForm(request.GET)
     filters = form.cleaned()
     rows = chasing_rows(year=year, today=today, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(form.values["page"])
+    page = chasing_page(rows, form.values["page"], PAGE_SIZE)
     for annual_return in page:
         annual_return.contact = primary_contact(annual_return)
     last_year = previous_year(year)
+    # The season's figures move only with a change, not with each view: cached.
+    season = season_figures(year=year, last_year=last_year, today=today)
+    figures = season["figures"]
     # Last year's first submissions feed the chart and the same-point comparison.
-    last_by_day = submissions_by_day(year=last_year) if last_year else None
     weeks = submissions_by_week(
-        year=year, today=today, last_year=last_year, last_by_day=last_by_day
+        year=year,
+        today=today,
+        last_year=last_year,
+        last_by_day=season["last_by_day"],
+        this_by_day=season["by_day"],
     )
-    figures = completion_figures(year=year, today=today)
     comparison = None
     if last_year:
-        last_figures = completion_figures(year=last_year, today=today)
         day, submitted = same_point_last_year(
-            year=year, last_year=last_year, today=today, last_by_day=last_by_day
+            year=year,
+            last_year=last_year,
+            today=today,
+            last_by_day=season["last_by_day"],
         )
+        expected = season["last_figures"]["expected"]
         comparison = {
             "year": last_year,
             "day": day,
             "submitted": submitted,
-            "expected": last_figures["expected"],
-            "rate": rate(submitted, last_figures["expected"]),
+            "expected": expected,
+            "rate": rate(submitted, expected),
         }
     return render(
         request,
@@ -160,7 +169,7 @@ def completion(request: HttpRequest, slug: str) -> HttpResponse:
             "today": today,
             "figures": figures,
             "figure_rows": completion_figure_rows(figures),
-            "by_framework": completion_by_framework(year=year, today=today),
+            "by_framework": season["by_framework"],
             "weeks": weeks,
             "chart": _chart(weeks),
             "comparison": comparison,

@@ -2,14 +2,13 @@
 figure a link to the list behind it; and the list of contacts who never signed in."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from returns.forms.team import PageQuery
 from returns.models import ReportingYear
-from returns.selectors.desk import contacts_never_signed_in, team_desk
+from returns.selectors.desk import contacts_never_signed_in, return_count, team_desk
 from returns.selectors.years import current_reporting_year
 
 from .access import team_required
@@ -19,7 +18,7 @@ PAGE_SIZE = 50
 
 @team_required
 def home(request: HttpRequest) -> HttpResponse:
-    years = ReportingYear.objects.annotate(return_count=Count("returns")).order_by(
+    years = ReportingYear.objects.annotate(return_count=return_count()).order_by(
         "-starts_on"
     )
     desk = team_desk(year=current_reporting_year(), today=timezone.localdate())
