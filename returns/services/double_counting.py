@@ -193,17 +193,19 @@ def _same_people(
     for (code, quantity), line_ids in groups.items():
         if len(line_ids) < at_least:
             continue
+        # Sorted once per group, not once per line: a figure shared by every one
+        # of 300 lines would otherwise sort 299 others 300 times over, twice.
+        by_contract = sorted(line_ids, key=lambda pk: contract_of[pk])
+        by_id = sorted(line_ids)
+        figure = _people(quantity)
         for line_id in line_ids:
-            others = sorted(
-                (pk for pk in line_ids if pk != line_id),
-                key=lambda pk: contract_of[pk],
-            )
-            s, listed = _others([contract_of[pk] for pk in others])
+            references = [contract_of[pk] for pk in by_contract if pk != line_id]
+            s, listed = _others(references)
             wanted[(line_id, LineFlag.Code.SAME_PEOPLE, code)] = Wanted(
                 message=SAME_PEOPLE_MESSAGE.format(
-                    figure=_people(quantity), measure=names[code], s=s, others=listed
+                    figure=figure, measure=names[code], s=s, others=listed
                 ),
-                other_lines=sorted(others),
+                other_lines=[pk for pk in by_id if pk != line_id],
             )
     return wanted
 
