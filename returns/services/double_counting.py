@@ -279,9 +279,21 @@ def double_counting_refresh(
     A line's save passes only SAME_PEOPLE, and only when a people figure changed
     (`lines._save`): files and stories have their own services, which refresh
     them, and comparing every pair of stories is the dearest part."""
+    line_ids, codes, found = double_counting_scope(
+        annual_return=annual_return, codes=codes
+    )
+    flags_sync(line_ids=line_ids, codes=codes, found=found, user=user)
+
+
+def double_counting_scope(
+    *, annual_return: AnnualReturn, codes: Collection[str] = CODES
+) -> tuple[set[int], tuple[str, ...], list[FlagFound]]:
+    """What `double_counting_refresh` gives `flags.flags_sync`: every line of the
+    return, the codes looked for (of `codes`) and the flags found; for a caller
+    syncing other flags in the same queries (`lines._save`)."""
     codes = tuple(code for code in CODES if code in codes)
     if not codes:
-        return
+        return set(), codes, []
     lines = list(
         ReturnLine.objects.filter(annual_return=annual_return)
         .order_by()
@@ -291,10 +303,10 @@ def double_counting_refresh(
     found = double_counting_found(
         annual_return=annual_return, codes=codes, counted=counted
     )
-    flags_sync(
-        line_ids={pk for pk, _, _ in lines},
-        codes=codes,
-        found=[
+    return (
+        {pk for pk, _, _ in lines},
+        codes,
+        [
             FlagFound(
                 line_id=line_id,
                 code=code,
@@ -304,5 +316,4 @@ def double_counting_refresh(
             )
             for (line_id, code, measure_code), wanted in found.items()
         ],
-        user=user,
     )

@@ -41,7 +41,7 @@ from ..models import (
     YearMeasure,
 )
 from .credits import line_credits
-from .double_counting import PEOPLE_UNIT, double_counting_refresh
+from .double_counting import PEOPLE_UNIT, double_counting_scope
 from .events import event_record
 from .flags import EXPLANATION_LABEL, FlagFound, flags_sync
 from .line_rules import (
@@ -345,25 +345,28 @@ def _save(
     for line_id in line_ids:
         lines[line_id].changed = line_id in written
         lines[line_id].soft_flags = soft_flags.get(line_id, [])
+    people_changed = False
     if to_write:
         people_changed = _people_changed(to_write, entries=entries, by_code=by_code)
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
         summary_refresh(contract_ids=[line.contract_id for line, _ in to_write])
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:
             return_mark_started(annual_return=annual_return, user=user)
-        if people_changed:
-            # A line's figures are all SAME_PEOPLE looks at; files and stories
-            # have their own services, which refresh their signs.
-            double_counting_refresh(
-                annual_return=annual_return,
-                user=user,
-                codes=[LineFlag.Code.SAME_PEOPLE],
-            )
+    also, more = [], []
+    if to_write and people_changed:
+        # A line's figures are all SAME_PEOPLE looks at (files and stories have
+        # their own services, which refresh their signs): synced with the soft
+        # checks' flags, in the same queries.
+        people_lines, people_codes, more = double_counting_scope(
+            annual_return=annual_return, codes=[LineFlag.Code.SAME_PEOPLE]
+        )
+        also = [(people_lines, people_codes)]
     flags_sync(
         line_ids=line_ids,
         codes=LineFlag.SOFT_CHECKS,
-        found=itertools.chain.from_iterable(soft_flags.values()),
+        found=itertools.chain(itertools.chain.from_iterable(soft_flags.values()), more),
         user=user,
+        also=also,
     )
     _write_explanations(changes, user=user)
     return [lines[line_id] for line_id in line_ids]

@@ -426,6 +426,14 @@ def test_a_people_save_refreshes_only_the_same_people_flags(
         )
     read = _tables_read(captured)
     assert "'people'" in read
+    # The soft checks' flags and SAME_PEOPLE are synced by the same queries.
+    flag_reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "returns_lineflag"' in query["sql"]
+    ]
+    assert len(flag_reads) == 1
     # Files and stories are not looked at: a figure changes neither.
     assert "returns_evidence" not in read
     assert "returns_casestudy" not in read
