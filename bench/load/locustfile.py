@@ -3,7 +3,9 @@ supplier table, members viewing their contracts. Each simulated person signs in 
 an account of their own (prepared by `bench/load_test.py`, listed in LOAD_USERS).
 
 A contact's successful submissions are appended to LOAD_SUBMISSIONS (one reference per
-line), so the runner can check each is in the database exactly once.
+line), so the runner can check each is in the database exactly once. Contacts explain
+the flags their figures raise, as the line page asks (issue 23): with each save, and,
+when a submission is refused for a flag on another contract, on that contract's page.
 
 People are `FastHttpUser`s (geventhttpclient): on two cores shared with the server,
 requests' HTTP client cost several times the CPU, which the server's figures then paid
@@ -24,6 +26,7 @@ import re
 import struct
 import time
 import uuid
+from html.parser import HTMLParser
 from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
@@ -38,6 +41,25 @@ VERSION = re.compile(
 )
 QUANTITY = re.compile(r'name="(q_[A-Z0-9-]+)"')
 LINE_LINK = re.compile(r'href="(/returns/[^/"]+/contracts/\d+/)"')
+# A flag's explanation box left empty on the line page (templates/returns/supplier/
+# _flag_warnings.html): the supplier must say why the figure is right.
+UNEXPLAINED = re.compile(r'name="(explain__[a-z_]+__[A-Z0-9-]*)"[^>]*>\s*</textarea>')
+ERROR_SUMMARY = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
+# The flags a figure typed in one measure may raise on its own line (issue 23's
+# soft checks, and the same people figure on other contracts), by measure or for the
+# whole line: a supplier who trips one explains it in the same save. An explanation
+# of a flag the save does not leave is ignored (`lines.line_save`).
+MEASURE_FLAGS = ("above_last_year", "below_last_year", "implausible_for_spend")
+MEASURE_FLAGS += ("same_people",)
+LINE_FLAGS = ("above_target", "above_plan", "same_figure_everywhere")
+EXPLANATION = "Load test: checked against the register, the figure is right"
+REASONS = {
+    "shortfall_reason": "Load test: recruitment later in the year",
+    "recovery_plan": "Load test: more starts next quarter",
+}
+# Submissions refused for flags on other lines: how many of those lines a person
+# explains before submitting again.
+EXPLAIN_AT_MOST = 5
 _pools = {kind: list(people) for kind, people in USERS.items() if kind != "meta"}
 
 
@@ -63,6 +85,61 @@ def _tag(name: str) -> dict[str, str]:
 def _csrf(response) -> str:
     found = CSRF.search(response.text)
     return found.group(1) if found else ""
+
+
+class _LineForm(HTMLParser):
+    """The fields of the line page's form (the one carrying `version`), as a browser
+    would post them unchanged: text inputs, ticked boxes, textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "form":
+            self._form = {}
+            self.forms.append(self._form)
+        elif self._form is None or not name:
+            return
+        elif tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("submit", "button", "file"):
+                self._form[name] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = name
+            self._form[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea and self._form is not None:
+            self._form[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def line_form(html: str) -> dict[str, str]:
+    parser = _LineForm()
+    parser.feed(html)
+    for form in parser.forms:
+        if "version" in form:
+            return form
+    return {}
+
+
+def explained(data: dict[str, str], html: str) -> dict[str, str]:
+    """`data` with every empty explanation box on the page filled in."""
+    for key in UNEXPLAINED.findall(html):
+        data[key] = EXPLANATION
+    return data
 
 
 class Person(FastHttpUser):
@@ -114,21 +191,43 @@ class Contact(Person):
         fields = QUANTITY.findall(page.text)
         if not version or not fields:
             return
+        measure = fields[0].removeprefix("q_")
         data = {
             "csrfmiddlewaretoken": _csrf(page),
             "version": version.group(1) or version.group(2),
             fields[0]: str(random.randint(1, 40)),
-            "shortfall_reason": "Load test: recruitment later in the year",
-            "recovery_plan": "Load test: more starts next quarter",
+            **REASONS,
             "recovery_by_day": "28",
             "recovery_by_month": "2",
             "recovery_by_year": str(time.localtime().tm_year + 1),
+            # What the page would warn of as the figure is typed, explained.
+            **{f"explain__{code}__{measure}": EXPLANATION for code in MEASURE_FLAGS},
+            **{f"explain__{code}__": EXPLANATION for code in LINE_FLAGS},
         }
+        explained(data, page.text)  # and the flags already on the line
         with self.post(url, data, name="save line", catch_response=True) as r:
             if r.status_code >= 500:
                 r.failure(f"{r.status_code}")
             else:
                 r.success()  # a refusal (conflict, rule) is an answer, not an error
+
+    def explain_line(self, url: str) -> None:
+        """What a supplier does when the submission names a contract with a flag to
+        explain: opens it, explains each flag, saves the figures as they are."""
+        page = self.get(url, name="line page (to explain)")
+        data = line_form(page.text)
+        if not data:
+            return
+        for name, text in REASONS.items():
+            if name in data and not data[name].strip():
+                data[name] = text
+        explained(data, page.text)
+        data["action"] = "return"
+        with self.post(url, data, name="explain flags", catch_response=True) as r:
+            if r.status_code >= 500:
+                r.failure(f"{r.status_code}")
+            else:
+                r.success()
 
     @task(1)
     def submit(self):
@@ -136,6 +235,23 @@ class Contact(Person):
         page = self.get(f"/returns/{reference}/check/", name="check answers")
         if "/check/" not in page.url:
             return  # already submitted: the page sends you back to the return
+        refused = self.post_submission(reference, page)
+        if refused is None:
+            return
+        # Refused: the error summary links each contract with something to do.
+        # Explain a few of them, then try again (the rest wait for the next time).
+        found = ERROR_SUMMARY.search(refused.text)
+        links = list(dict.fromkeys(LINE_LINK.findall(found.group(1) if found else "")))
+        if not links:
+            return
+        for url in links[:EXPLAIN_AT_MOST]:
+            self.explain_line(url)
+        page = self.get(f"/returns/{reference}/check/", name="check answers")
+        if "/check/" in page.url:
+            self.post_submission(reference, page)
+
+    def post_submission(self, reference: str, page):
+        """Submits from the check answers page; the refusal page if refused."""
         with self.post(
             f"/returns/{reference}/check/",
             {
@@ -149,11 +265,13 @@ class Contact(Person):
         ) as response:
             if response.status_code >= 500:
                 response.failure(f"{response.status_code}")
-                return
+                return None
             response.success()
             if "/submitted/" in response.url:
                 with open(SUBMISSIONS, "a") as out:
                     out.write(reference + "\n")
+                return None
+            return response
 
     @task(2)
     def home(self):

@@ -20,7 +20,8 @@ A supplier has one return a year (unique supplier, year), so "the supplier's yea
 is one return's counted lines: excluded lines count nowhere and are left out.
 Everything is recomputed for the whole return in a fixed number of queries
 (lines, evidence, case studies, entries, existing flags, then one bulk write of
-each kind), whatever its size. Called by the services that change figures,
+each kind), whatever its size; a caller that changed only what one sign depends on
+asks for that sign's code alone. Called by the services that change figures,
 evidence, case studies or exclusions, and by the submission.
 
 Flags are written by `flags.flags_sync`, the one writer of flag rows: a flag that
@@ -36,6 +37,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -191,76 +193,120 @@ def _same_people(
     for (code, quantity), line_ids in groups.items():
         if len(line_ids) < at_least:
             continue
+        # Sorted once per group, not once per line: a figure shared by every one
+        # of 300 lines would otherwise sort 299 others 300 times over, twice.
+        by_contract = sorted(line_ids, key=lambda pk: contract_of[pk])
+        by_id = sorted(line_ids)
+        figure = _people(quantity)
         for line_id in line_ids:
-            others = sorted(
-                (pk for pk in line_ids if pk != line_id),
-                key=lambda pk: contract_of[pk],
-            )
-            s, listed = _others([contract_of[pk] for pk in others])
+            references = [contract_of[pk] for pk in by_contract if pk != line_id]
+            s, listed = _others(references)
             wanted[(line_id, LineFlag.Code.SAME_PEOPLE, code)] = Wanted(
                 message=SAME_PEOPLE_MESSAGE.format(
-                    figure=_people(quantity), measure=names[code], s=s, others=listed
+                    figure=figure, measure=names[code], s=s, others=listed
                 ),
-                other_lines=sorted(others),
+                other_lines=[pk for pk in by_id if pk != line_id],
             )
     return wanted
 
 
-def double_counting_found(*, annual_return: AnnualReturn) -> dict[tuple, Wanted]:
+def double_counting_found(
+    *,
+    annual_return: AnnualReturn,
+    codes: Collection[str] = CODES,
+    counted: Mapping[int, str] | None = None,
+) -> dict[tuple, Wanted]:
     """{(line id, code, measure code): what the flag says} for every sign of double
-    counting on the return's counted lines. Four queries."""
-    contract_of = dict(
-        ReturnLine.objects.filter(annual_return=annual_return, excluded_at__isnull=True)
-        .order_by()
-        .values_list("pk", "contract__reference")
-    )
-    evidence = list(
-        Evidence.objects.filter(line_id__in=list(contract_of), erased_at__isnull=True)
-        .exclude(sha256="")
-        .order_by("uploaded_at", "pk")
-        .values_list("line_id", "sha256", "original_name")
-    )
-    stories = list(
-        CaseStudy.objects.filter(line_id__in=list(contract_of), erased_at__isnull=True)
-        .order_by("pk")
-        .values_list("line_id", "story")
-    )
-    entries = list(
-        ReturnEntry.objects.filter(
-            line_id__in=list(contract_of),
-            measure__unit=PEOPLE_UNIT,
-            quantity__gt=0,
+    counting of `codes` on the return's counted lines. `counted` (line id →
+    contract reference of the return's counted lines) spares its query when the
+    caller has it. At most four queries: one per code, and the lines."""
+    if counted is None:
+        counted = dict(
+            ReturnLine.objects.filter(
+                annual_return=annual_return, excluded_at__isnull=True
+            )
+            .order_by()
+            .values_list("pk", "contract__reference")
         )
-        .order_by()
-        .values_list("line_id", "measure__code", "measure__name", "quantity")
-    )
-    at_least = annual_return.year.flag_same_people_contracts
+    contract_of = dict(counted)
     found = {}
-    found.update(_same_file(evidence, contract_of))
-    found.update(_same_story(stories, contract_of))
-    found.update(_same_people(entries, contract_of, at_least))
+    if LineFlag.Code.SAME_FILE in codes:
+        evidence = list(
+            Evidence.objects.filter(
+                line_id__in=list(contract_of), erased_at__isnull=True
+            )
+            .exclude(sha256="")
+            .order_by("uploaded_at", "pk")
+            .values_list("line_id", "sha256", "original_name")
+        )
+        found.update(_same_file(evidence, contract_of))
+    if LineFlag.Code.SAME_STORY in codes:
+        stories = list(
+            CaseStudy.objects.filter(
+                line_id__in=list(contract_of), erased_at__isnull=True
+            )
+            .order_by("pk")
+            .values_list("line_id", "story")
+        )
+        found.update(_same_story(stories, contract_of))
+    if LineFlag.Code.SAME_PEOPLE in codes:
+        entries = list(
+            ReturnEntry.objects.filter(
+                line_id__in=list(contract_of),
+                measure__unit=PEOPLE_UNIT,
+                quantity__gt=0,
+            )
+            .order_by()
+            .values_list("line_id", "measure__code", "measure__name", "quantity")
+        )
+        at_least = annual_return.year.flag_same_people_contracts
+        found.update(_same_people(entries, contract_of, at_least))
     return found
 
 
 @transaction.atomic
-def double_counting_refresh(*, annual_return: AnnualReturn, user=None) -> None:
-    """Brings the return's SAME_FILE, SAME_STORY and SAME_PEOPLE flags up to date
-    through the one writer of flags (`flags.flags_sync`: new ones raised, those no
-    longer found deleted, reworded ones rewritten, each with its history row by
-    `user`; a flag still found keeps its explanation and check: a contract newly
-    sharing the duplication gets its own flag to explain). Excluded lines' flags of
-    these codes go (they count nowhere). At most ten queries, whatever the number of
-    lines or flags."""
-    found = double_counting_found(annual_return=annual_return)
-    line_ids = set(
-        ReturnLine.objects.filter(annual_return=annual_return).values_list(
-            "pk", flat=True
-        )
+def double_counting_refresh(
+    *, annual_return: AnnualReturn, user=None, codes: Collection[str] = CODES
+) -> None:
+    """Brings the return's SAME_FILE, SAME_STORY and SAME_PEOPLE flags (or only
+    those of `codes`) up to date through the one writer of flags
+    (`flags.flags_sync`: new ones raised, those no longer found deleted, reworded
+    ones rewritten, each with its history row by `user`; a flag still found keeps
+    its explanation and check: a contract newly sharing the duplication gets its
+    own flag to explain). Excluded lines' flags of these codes go (they count
+    nowhere). At most nine queries, whatever the number of lines or flags.
+
+    A line's save passes only SAME_PEOPLE, and only when a people figure changed
+    (`lines._save`): files and stories have their own services, which refresh
+    them, and comparing every pair of stories is the dearest part."""
+    line_ids, codes, found = double_counting_scope(
+        annual_return=annual_return, codes=codes
     )
-    flags_sync(
-        line_ids=line_ids,
-        codes=CODES,
-        found=[
+    flags_sync(line_ids=line_ids, codes=codes, found=found, user=user)
+
+
+def double_counting_scope(
+    *, annual_return: AnnualReturn, codes: Collection[str] = CODES
+) -> tuple[set[int], tuple[str, ...], list[FlagFound]]:
+    """What `double_counting_refresh` gives `flags.flags_sync`: every line of the
+    return, the codes looked for (of `codes`) and the flags found; for a caller
+    syncing other flags in the same queries (`lines._save`)."""
+    codes = tuple(code for code in CODES if code in codes)
+    if not codes:
+        return set(), codes, []
+    lines = list(
+        ReturnLine.objects.filter(annual_return=annual_return)
+        .order_by()
+        .values_list("pk", "contract__reference", "excluded_at")
+    )
+    counted = {pk: reference for pk, reference, excluded_at in lines if not excluded_at}
+    found = double_counting_found(
+        annual_return=annual_return, codes=codes, counted=counted
+    )
+    return (
+        {pk for pk, _, _ in lines},
+        codes,
+        [
             FlagFound(
                 line_id=line_id,
                 code=code,
@@ -270,5 +316,4 @@ def double_counting_refresh(*, annual_return: AnnualReturn, user=None) -> None:
             )
             for (line_id, code, measure_code), wanted in found.items()
         ],
-        user=user,
     )

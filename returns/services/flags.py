@@ -12,11 +12,12 @@ calls it with its own codes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import limits
@@ -47,21 +48,31 @@ def flags_sync(
     codes: Collection[str],
     found: Iterable[FlagFound],
     user=None,
+    also: Sequence[tuple[Collection[int], Collection[str]]] = (),
 ) -> None:
     """Makes the flags of `codes` on `line_ids` exactly `found` (every item of which
     must be on one of `line_ids` and of one of `codes`). Flags of other codes or
     other lines are left alone. Call it inside the transaction that changed what the
-    flags are about; three to six queries whatever the number of lines."""
-    if not line_ids or not codes:
+    flags are about; three to six queries whatever the number of lines.
+
+    `also` adds more (line ids, codes) pairs synced by the same queries: a line's
+    save syncs its own soft checks and the whole return's SAME_PEOPLE flags at
+    once."""
+    scopes = [(set(line_ids), set(codes))]
+    scopes += [(set(ids), set(kinds)) for ids, kinds in also]
+    scopes = [(ids, kinds) for ids, kinds in scopes if ids and kinds]
+    if not scopes:
         return
     wanted: dict[tuple[int, str, str], FlagFound] = {}
     for flag in found:
-        if flag.line_id not in line_ids or flag.code not in codes:
+        if not any(flag.line_id in ids and flag.code in kinds for ids, kinds in scopes):
             raise ValueError(f"{flag} is outside the lines or codes given")
         wanted[(flag.line_id, flag.code, flag.measure_code)] = flag
+    where = Q()
+    for ids, kinds in scopes:
+        where |= Q(line_id__in=ids, code__in=kinds)
     existing = {
-        (f.line_id, f.code, f.measure_code): f
-        for f in LineFlag.objects.filter(line_id__in=line_ids, code__in=codes)
+        (f.line_id, f.code, f.measure_code): f for f in LineFlag.objects.filter(where)
     }
     now = timezone.now()
     gone = [f.pk for key, f in existing.items() if key not in wanted]

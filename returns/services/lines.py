@@ -13,7 +13,9 @@ input or none of it:
 Delivered credits are recomputed here, through `credits.line_credits`, and the
 soft checks (`soft_checks.soft_checks`, issue 23) run on every line saved: their
 flags are written in the same transaction (`flags.flags_sync`), and a line given
-explanations of its flags gets them written too.
+explanations of its flags gets them written too. The return's SAME_PEOPLE flags
+(`double_counting`) are refreshed only when a save changes a people figure: nothing
+else a line's save changes is compared across contracts.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from ..models import (
     YearMeasure,
 )
 from .credits import line_credits
-from .double_counting import double_counting_refresh
+from .double_counting import PEOPLE_UNIT, double_counting_scope
 from .events import event_record
 from .flags import EXPLANATION_LABEL, FlagFound, flags_sync
 from .line_rules import (
@@ -89,6 +91,7 @@ __all__ = [
     "parse_quantity",
     "return_check_editable",
     "return_mark_started",
+    "soft_flags_found",
     "year_measures",
 ]
 
@@ -254,8 +257,6 @@ def line_save(
         )
     except LinesNotSaved as refused:
         raise refused.failures[0][1] from None
-    if saved.changed:
-        double_counting_refresh(annual_return=saved.annual_return, user=user)
     return saved
 
 
@@ -279,12 +280,9 @@ def lines_save(
     upload's preview and confirmation."""
     if not changes:
         return []  # as saving no line in turn: nothing locked, checked or written
-    saved = _save(
+    return _save(
         annual_return_id=annual_return.pk, changes=changes, user=user, today=today
     )
-    if any(line.changed for line in saved):
-        double_counting_refresh(annual_return=saved[0].annual_return, user=user)
-    return saved
 
 
 def _save(
@@ -338,35 +336,52 @@ def _save(
             failures.append((given, LineConflict(line=line, theirs=theirs)))
             continue
         to_write.append((line, new))
-    soft_flags = _soft_flags(annual_return, checked, by_code)
+    soft_flags = soft_flags_found(
+        annual_return=annual_return, checked=checked, by_code=by_code
+    )
     if failures:
         raise LinesNotSaved(failures, soft_flags)
     written = {line.pk for line, _ in to_write}
     for line_id in line_ids:
         lines[line_id].changed = line_id in written
         lines[line_id].soft_flags = soft_flags.get(line_id, [])
+    people_changed = False
     if to_write:
+        people_changed = _people_changed(to_write, entries=entries, by_code=by_code)
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
         summary_refresh(contract_ids=[line.contract_id for line, _ in to_write])
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:
             return_mark_started(annual_return=annual_return, user=user)
+    also, more = [], []
+    if to_write and people_changed:
+        # A line's figures are all SAME_PEOPLE looks at (files and stories have
+        # their own services, which refresh their signs): synced with the soft
+        # checks' flags, in the same queries.
+        people_lines, people_codes, more = double_counting_scope(
+            annual_return=annual_return, codes=[LineFlag.Code.SAME_PEOPLE]
+        )
+        also = [(people_lines, people_codes)]
     flags_sync(
         line_ids=line_ids,
         codes=LineFlag.SOFT_CHECKS,
-        found=itertools.chain.from_iterable(soft_flags.values()),
+        found=itertools.chain(itertools.chain.from_iterable(soft_flags.values()), more),
         user=user,
+        also=also,
     )
     _write_explanations(changes, user=user)
     return [lines[line_id] for line_id in line_ids]
 
 
-def _soft_flags(
+def soft_flags_found(
+    *,
     annual_return: AnnualReturn,
-    checked: list[tuple[ReturnLine, LineState]],
-    by_code: dict[str, YearMeasure],
+    checked: Sequence[tuple[ReturnLine, LineState]],
+    by_code: Mapping[str, YearMeasure],
 ) -> dict[int, list[FlagFound]]:
-    """The soft checks each checked line's new figures trip: three queries for the
-    facts (last year, the plans) whatever the number of lines."""
+    """The soft checks each line's figures (`checked`: the line and its state, as
+    saved or about to be) trip, by line id: three queries for the facts (last
+    year, the plans) whatever the number of lines. Used by every save and by
+    `upgrade.return_flags_refresh`; `by_code` is the year's measures by code."""
     if not checked:
         return {}
     from ..selectors.flags import soft_check_facts  # the selector reads; no cycle
@@ -389,6 +404,32 @@ def _soft_flags(
         )
         for line, new in checked
     }
+
+
+def _people_key(quantity):
+    # SAME_PEOPLE compares non-zero figures only: blank and 0 are alike to it.
+    return quantity if quantity else None
+
+
+def _people_changed(
+    to_write: list[tuple[ReturnLine, LineState]],
+    *,
+    entries: dict[int, dict[int, ReturnEntry]],
+    by_code: Mapping[str, YearMeasure],
+) -> bool:
+    """Whether a line about to be written changes a non-zero figure of a people
+    measure (before `_write_lines`, which updates `entries` in place)."""
+    people = [
+        ym.measure_id for ym in by_code.values() if ym.measure.unit == PEOPLE_UNIT
+    ]
+    for line, new in to_write:
+        old = entries[line.pk]
+        for measure_id in people:
+            entry = old.get(measure_id)
+            before = _people_key(entry.quantity if entry else None)
+            if before != _people_key(new.quantities.get(measure_id)):
+                return True
+    return False
 
 
 def _check_explanations(given: LineInput) -> None:

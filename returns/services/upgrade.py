@@ -42,7 +42,7 @@ def return_flags_refresh(*, annual_return: AnnualReturn) -> None:
     apply, and its big-change count when it is awaiting review. A fixed number of
     queries whatever the number of lines."""
     from ..figures.changes import big_change_count
-    from .lines import _soft_flags
+    from .lines import soft_flags_found
 
     lines = list(
         ReturnLine.objects.filter(annual_return=annual_return).select_related(
@@ -60,8 +60,10 @@ def return_flags_refresh(*, annual_return: AnnualReturn) -> None:
         line__annual_return=annual_return
     ).values_list("line_id", "measure_id", "quantity"):
         states[line_id].quantities[measure_id] = quantity
-    found = _soft_flags(
-        annual_return, [(line, states[line.pk]) for line in lines], by_code
+    found = soft_flags_found(
+        annual_return=annual_return,
+        checked=[(line, states[line.pk]) for line in lines],
+        by_code=by_code,
     )
     with transaction.atomic():
         flags_sync(

@@ -366,3 +366,84 @@ def test_refresh_queries_do_not_grow_with_the_lines(
     with django_assert_max_num_queries(counts[0]):  # nothing new to write
         double_counting_refresh(annual_return=large, user=supplier_user)
     assert Evidence.objects.filter(line__annual_return=large).count() == 12
+
+
+# --- What a line's save refreshes (issue 25) ----------------------------------------
+
+
+def _tables_read(captured) -> str:
+    return " ".join(query["sql"] for query in captured.captured_queries)
+
+
+def test_a_save_changing_no_people_figure_leaves_double_counting_alone(
+    supplier_return, supplier_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    annual_return, lines = supplier_return
+    for reference in ("C-1", "C-2", "C-3"):
+        _save(lines[reference], supplier_user, **{"EMP-FT": "2", "VOL": "10"})
+    assert len(_flags(annual_return, SAME_PEOPLE)) == 3
+    line = lines["C-1"]
+    line.refresh_from_db()
+    with CaptureQueriesContext(connection) as captured:
+        # Hours changed, the people figure as it was ("2.00" is 2), and a reason.
+        line_save(
+            line=line,
+            user=supplier_user,
+            expected_version=line.version,
+            quantities={"EMP-FT": "2.00", "VOL": "11"},
+            shortfall_reason="Later in the year",
+        )
+    version = line.version
+    line.refresh_from_db()
+    assert line.version == version + 1  # the save changed the line
+    read = _tables_read(captured)
+    assert "returns_evidence" not in read
+    assert "returns_casestudy" not in read
+    assert "'people'" not in read  # nor every line's people figures
+    assert len(_flags(annual_return, SAME_PEOPLE)) == 3
+
+
+def test_a_people_save_refreshes_only_the_same_people_flags(
+    supplier_return, supplier_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    annual_return, lines = supplier_return
+    for reference in ("C-1", "C-2"):
+        _save(lines[reference], supplier_user, **{"EMP-FT": "2"})
+    line = lines["C-3"]
+    line.refresh_from_db()
+    with CaptureQueriesContext(connection) as captured:
+        line_save(
+            line=line,
+            user=supplier_user,
+            expected_version=line.version,
+            quantities={"EMP-FT": "2"},
+        )
+    read = _tables_read(captured)
+    assert "'people'" in read
+    # The soft checks' flags and SAME_PEOPLE are synced by the same queries.
+    flag_reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "returns_lineflag"' in query["sql"]
+    ]
+    assert len(flag_reads) == 1
+    # Files and stories are not looked at: a figure changes neither.
+    assert "returns_evidence" not in read
+    assert "returns_casestudy" not in read
+    assert len(_flags(annual_return, SAME_PEOPLE)) == 3
+    # From 2 to 0 clears them (0 is never counted twice)...
+    with CaptureQueriesContext(connection) as cleared:
+        _save(line, supplier_user, **{"EMP-FT": "0"})
+    assert _flags(annual_return, SAME_PEOPLE) == {}
+    # ... and from 0 to blank changes nothing double counting sees.
+    with CaptureQueriesContext(connection) as blanked:
+        _save(line, supplier_user)
+    assert len(blanked) < len(cleared)
+    assert "returns_lineflag" in _tables_read(blanked)  # the soft checks' flags

@@ -15,14 +15,7 @@ from returns.submitted_copy import submitted_copy as submitted_copy_read
 from returns.submitted_copy import submitted_copy_pdf
 
 from ..access import supplier_or_team_required
-from .common import return_for
-
-
-def _line_url(annual_return, line) -> str:
-    return reverse(
-        "supplier:line",
-        kwargs={"reference": annual_return.reference, "line_id": line.pk},
-    )
+from .common import line_urls, return_for
 
 
 @supplier_or_team_required
@@ -32,6 +25,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
     if not annual_return.is_editable:
         return redirect(task_list)
     today = timezone.localdate()
+    line_url = line_urls(reference)
     lines = list(completeness.lines_for_task_list(annual_return))
     completeness.attach_sent_back_comments(annual_return, lines)
     errors: list[dict] = []
@@ -63,7 +57,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
                         {
                             "text": f"{line.contract.reference} "
                             f"({line.contract.title}): {problem}",
-                            "href": _line_url(annual_return, line),
+                            "href": line_url(line.pk),
                         }
                     )
             for message in refusal.errors.get("declared_own_figures", []):
@@ -85,7 +79,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
                 "line": line,
                 "figures": figures,
                 "state": state,
-                "url": _line_url(annual_return, line),
+                "url": line_url(line.pk),
             }
         )
     return render(

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from accounts.permissions import is_team
 from accounts.selectors import SESSION_SUPPLIER_KEY
@@ -47,3 +48,19 @@ def credits_percent(delivered: Decimal, target: Decimal) -> int:
     if target <= 0:
         return 100
     return max(0, min(100, int(delivered * 100 / target)))
+
+
+def line_urls(reference: str):
+    """A function giving the line page's address of each line of return
+    `reference`: the URL is reversed once, not once per line (a 300-line task list
+    spent a tenth of its time in `reverse`)."""
+    head, _, tail = reverse(
+        "supplier:line", kwargs={"reference": reference, "line_id": 1}
+    ).rpartition("/1/")
+    assert not tail, "the line page's address ends with its id"
+    head += "/"
+
+    def url(line_id: int) -> str:
+        return f"{head}{int(line_id)}/"
+
+    return url

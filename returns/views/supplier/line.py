@@ -125,7 +125,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
         form = LineForm(request.POST, codes=codes, ended=ended)
         if form.is_valid():
             try:
-                line_save(
+                saved = line_save(
                     line=return_line,
                     user=request.user,
                     expected_version=form.cleaned_data["version"],
@@ -159,9 +159,7 @@ def line(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
                 }
                 form.add_service_errors(error)
             else:
-                saved = supplier_selectors.return_line_get(
-                    annual_return=annual_return, line_id=line_id
-                )
+                # `line_save` returns the line as saved (credits recomputed).
                 unexplained = saved.flags.filter(explanation="").count()
                 messages.success(
                     request,

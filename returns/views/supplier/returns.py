@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import current_supplier, suppliers_for_user
@@ -13,7 +12,7 @@ from returns.selectors import supplier as supplier_selectors
 from returns.selectors.member_checks import latest_checks
 
 from ..access import supplier_or_team_required, supplier_required
-from .common import credits_percent, return_for
+from .common import credits_percent, line_urls, return_for
 
 
 @supplier_required
@@ -64,6 +63,7 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     states = [(line, completeness.line_state(line, today=today)) for line in lines]
     progress = completeness.return_progress(states)
     member_words = latest_checks(lines=annual_return.lines.all())
+    line_url = line_urls(annual_return.reference)
     items = []
     for line, state in states:
         hint = (
@@ -91,10 +91,7 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 "title": f"{line.contract.reference}: {line.contract.title}",
                 "url": None
                 if state.status == completeness.EXCLUDED
-                else reverse(
-                    "supplier:line",
-                    kwargs={"reference": annual_return.reference, "line_id": line.pk},
-                ),
+                else line_url(line.pk),
                 "hint": hint,
                 "status_text": status_text,
                 "status_colour": status_colour,
