@@ -27,6 +27,7 @@ import struct
 import time
 import uuid
 from html.parser import HTMLParser
+from itertools import count
 from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
@@ -61,6 +62,10 @@ REASONS = {
 # explains before submitting again.
 EXPLAIN_AT_MOST = 5
 _pools = {kind: list(people) for kind, people in USERS.items() if kind != "meta"}
+
+
+# 10.0.0.1, 10.0.0.2, …: one per simulated person (a private range).
+_addresses = (f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in count(1))
 
 
 def _take(kind: str) -> dict:
@@ -147,14 +152,23 @@ class Person(FastHttpUser):
     kind = ""
     wait_time = between(*THINK)
 
+    def _headers(self, name: str) -> dict[str, str]:
+        # As behind the load balancer of a real deployment (TRUSTED_PROXY_COUNT=1):
+        # each person comes from an address of their own, so the sign-in rate
+        # limits per address count one person each, as they would in production.
+        return {**_tag(name), "X-Forwarded-For": self.address}
+
     def get(self, url: str, name: str, **kwargs):
-        return self.client.get(url, name=name, headers=_tag(name), **kwargs)
+        return self.client.get(url, name=name, headers=self._headers(name), **kwargs)
 
     def post(self, url: str, data: dict, name: str, **kwargs):
-        return self.client.post(url, data, name=name, headers=_tag(name), **kwargs)
+        return self.client.post(
+            url, data, name=name, headers=self._headers(name), **kwargs
+        )
 
     def on_start(self):
         self.person = _take(self.kind)
+        self.address = next(_addresses)
         page = self.get("/accounts/login/", name="sign in (form)")
         response = self.post(
             "/accounts/login/",
