@@ -16,7 +16,7 @@ from core import limits
 
 from .. import events
 from ..models import AnnualReturn, CaseStudy, ReturnLine
-from .double_counting import double_counting_refresh
+from .double_counting import double_counting_refresh, double_counting_refresh_in_play
 from .events import event_record
 
 NOT_EDITABLE = "Case studies can only be changed while the return is open for editing"
@@ -210,6 +210,10 @@ def case_study_erase(*, case_study: CaseStudy, acting_user, reason: str) -> Case
     case_study.erased_at = timezone.now()
     case_study.save()
     _erase_text_from_history(case_study)
+    # An erased story is compared no more (its SAME_STORY flags go with it).
+    double_counting_refresh_in_play(
+        annual_return=case_study.line.annual_return, user=acting_user
+    )
     event_record(
         annual_return=case_study.line.annual_return,
         kind=events.CASE_STUDY_ERASED,

@@ -24,7 +24,7 @@ from core.uploads import human_size, too_large
 
 from .. import events
 from ..models import AnnualReturn, Evidence, ReturnLine
-from .double_counting import double_counting_refresh
+from .double_counting import double_counting_refresh, double_counting_refresh_in_play
 from .events import event_record
 
 RETURN_FULL = (
@@ -154,6 +154,9 @@ def evidence_erase(*, evidence: Evidence, acting_user, reason: str = "") -> Evid
         raise ValidationError(ALREADY_ERASED)
     _erase_file(evidence)
     line = evidence.line
+    # An erased file is compared no more: a SAME_FILE flag it caused goes now, not
+    # at the next change that happens to look again.
+    double_counting_refresh_in_play(annual_return=line.annual_return, user=acting_user)
     event_record(
         annual_return=line.annual_return,
         kind=events.EVIDENCE_ERASED,

@@ -13,13 +13,17 @@ from django.urls import reverse
 
 from returns.models import AnnualReturn, Evidence, LineFlag
 from returns.services import line_save, return_submit
-from returns.services.case_studies import case_study_create, case_study_update
+from returns.services.case_studies import (
+    case_study_create,
+    case_study_erase,
+    case_study_update,
+)
 from returns.services.double_counting import (
     double_counting_refresh,
     stories_near_same,
     story_words,
 )
-from returns.services.evidence import evidence_add
+from returns.services.evidence import evidence_add, evidence_erase
 from returns.services.review import line_exclude
 from returns.services.submission import ReturnNotReady
 from tests import factories, filesamples
@@ -123,6 +127,38 @@ def test_excluding_a_line_clears_the_flags_it_caused(
     assert _flags(annual_return, SAME_FILE) == {}
 
 
+def test_erasing_a_shared_file_clears_its_flags_at_once(
+    supplier_return, supplier_user, admin_user
+):
+    annual_return, lines = supplier_return
+    files = [
+        evidence_add(
+            line=lines[reference], uploaded_file=_pdf(), acting_user=supplier_user
+        )
+        for reference in ("C-1", "C-2")
+    ]
+    assert len(_flags(annual_return, SAME_FILE)) == 2
+    evidence_erase(evidence=files[1], acting_user=admin_user, reason="Wrong file")
+    assert _flags(annual_return, SAME_FILE) == {}
+
+
+def test_erasing_on_an_approved_return_leaves_its_checked_flags(
+    supplier_return, supplier_user, admin_user
+):
+    annual_return, lines = supplier_return
+    files = [
+        evidence_add(
+            line=lines[reference], uploaded_file=_pdf(), acting_user=supplier_user
+        )
+        for reference in ("C-1", "C-2")
+    ]
+    AnnualReturn.objects.filter(pk=annual_return.pk).update(
+        status=AnnualReturn.Status.APPROVED
+    )
+    evidence_erase(evidence=files[1], acting_user=admin_user, reason="Retention")
+    assert len(_flags(annual_return, SAME_FILE)) == 2  # the record as reviewed
+
+
 def test_another_suppliers_file_is_not_compared(supplier_return, supplier_user):
     annual_return, lines = supplier_return
     other = factories.ReturnLineFactory(
@@ -210,6 +246,29 @@ def test_the_same_story_nearly_on_two_contracts_is_flagged(
         title="Jordan again",
         story="Priya started an apprenticeship in electrical installation.",
         **fields,
+    )
+    assert _flags(annual_return, SAME_STORY) == {}
+
+
+def test_erasing_a_told_twice_story_clears_its_flags(
+    supplier_return, supplier_user, admin_user
+):
+    annual_return, lines = supplier_return
+    studies = [
+        case_study_create(
+            line=lines[reference],
+            acting_user=supplier_user,
+            title="Jordan",
+            story=STORY,
+            people_benefited=1,
+            consent="none_identifiable",
+            share_with_member=False,
+        )
+        for reference in ("C-1", "C-2")
+    ]
+    assert len(_flags(annual_return, SAME_STORY)) == 2
+    case_study_erase(
+        case_study=studies[0], acting_user=admin_user, reason="Subject access"
     )
     assert _flags(annual_return, SAME_STORY) == {}
 
