@@ -267,18 +267,10 @@ def _replace_groups(groups: dict[str, set | None]) -> None:
             if not ids:
                 continue
             wanted = ids
-            if postgres:
-                # Two refreshes of contracts of one group would each delete and
-                # insert its row: the second waits for the first to commit, then
-                # reads the first's contract rows. Taken in id order, after the
-                # contracts' locks, so two refreshes cannot wait for each other.
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, g) "
-                        "FROM unnest(%s::int[]) g ORDER BY g",
-                        (GROUP_LOCKS[kind], ids),
-                    )
-                wanted = RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+        if postgres:
+            _lock_groups(kind, ids)
+        if ids is not None and postgres:
+            wanted = RawSQL("SELECT unnest(%s::bigint[])", (ids,))
         kept = GroupSummary.objects.filter(kind=kind)
         if ids is not None:
             kept = kept.filter(group_id__in=wanted)
@@ -302,6 +294,32 @@ def _replace_groups(groups: dict[str, set | None]) -> None:
         GroupSummary.objects.bulk_create(
             [GroupSummary(kind=kind, **_group_row(row)) for row in sums],
             batch_size=2000,
+        )
+
+
+# Above this many groups a refresh locks every group of the kind (one lock) rather
+# than each: an issue refreshes ~23,000 groups, more advisory locks than PostgreSQL's
+# lock table holds (max_locks_per_transaction × connections, 6,400 by default).
+MANY_GROUPS = 100
+
+
+def _lock_groups(kind: str, ids: list[int] | None) -> None:
+    """PostgreSQL: two refreshes of contracts of one group would each delete and
+    insert its row; with its lock the second waits for the first to commit, then
+    reads the first's contract rows. A few groups: a shared lock on the kind, then
+    each group's, in id order; many or all (None): the kind's alone, exclusive.
+    Always supplier before member, after the contracts' locks, so two refreshes
+    cannot wait for each other."""
+    with connection.cursor() as cursor:
+        if ids is None or len(ids) > MANY_GROUPS:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", (GROUP_LOCKS[kind],))
+            return
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, 0)", (GROUP_LOCKS[kind],)
+        )
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, g) FROM unnest(%s::int[]) g ORDER BY g",
+            (GROUP_LOCKS[kind], ids),
         )
 
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from returns import figures
 from returns.models import AnnualReturn, ContractSummary, GroupSummary, ReturnLine
 from returns.selectors.flags import unexplained_flags
 from returns.services import chasing, line_save, return_submit, returns_issue, review
+from returns.services import summary as summary_service
 from returns.services.flags import flag_explain
 from returns.services.queries import query_answer
 from returns.services.spend_corrections import year_quarter_ends
@@ -485,4 +487,21 @@ def test_the_admin_moving_a_contract_moves_its_group_rows(consortium, rf):
     with transaction.atomic():
         model_admin.save_model(request, form.save(commit=False), form, True)
     assert Contract.objects.get(pk=contract.pk).member == other
+    assert summary_drift() == []
+
+
+@pytest.mark.postgres
+def test_a_refresh_of_many_groups_locks_their_kind_and_keeps_them(
+    consortium, monkeypatch
+):
+    """An issue refreshes more groups than PostgreSQL could lock one by one: above
+    `MANY_GROUPS` one lock per kind, and the rows are still a rebuild's."""
+    monkeypatch.setattr(summary_service, "MANY_GROUPS", 1)
+    GroupSummary.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        summary_service.summary_refresh(
+            contract_ids=[contract.pk for contract in consortium["contracts"]]
+        )
+    locks = [q["sql"] for q in queries if "pg_advisory" in q["sql"]]
+    assert len(locks) == 2 and all("_shared" not in sql for sql in locks)
     assert summary_drift() == []
