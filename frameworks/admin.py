@@ -1,9 +1,11 @@
 """The Django admin of reference data, for administrators: no deletes."""
 
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_mixins import NoDeleteAdmin, NoDeletePlainAdmin
+from returns.services.summary import summary_contracts_moved
 
 from .models import (
     Contract,
@@ -82,6 +84,25 @@ class ContractAdmin(NoDeleteAdmin):
     list_select_related = ["supplier", "member", "lot__framework"]
     autocomplete_fields = ["supplier", "member", "lot", "local_authority"]
     date_hierarchy = "starts_on"
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        was = None
+        if change and {"supplier", "member"} & set(form.changed_data):
+            was = (
+                Contract.objects.filter(pk=obj.pk)
+                .values_list("supplier_id", "member_id")
+                .get()
+            )
+        super().save_model(request, obj, form, change)
+        if was is not None:
+            # Its to-date figures move from the old supplier's or member's group
+            # rows to the new one's.
+            summary_contracts_moved(
+                contract_ids=[obj.pk],
+                old_supplier_ids=[was[0]],
+                old_member_ids=[was[1]],
+            )
 
 
 @admin.register(Valuation)

@@ -1085,6 +1085,48 @@ class ContractSummary(models.Model):
         return f"{self.contract_id} {self.year_id or 'to date'}"
 
 
+class GroupSummary(models.Model):
+    """A supplier's or member's to-date figures: the sums over its contracts (as they
+    are now) of their to-date rows of `ContractSummary`, as the shortfall pages sum
+    them per group (each contract's shortfall first, then added up), so the pages by
+    supplier and by member, sorted by shortfall, read a row per group instead of
+    grouping every contract's row.
+
+    Derived data like `ContractSummary`: written only by
+    `services.summary.summary_refresh`, for the current supplier and member of the
+    contracts it refreshes (and, for a contract moved to another supplier or member,
+    the old ones), and rebuilt by `manage.py rebuild_contract_summary`. A group with
+    no contract with a counted line has no row. Frameworks have none: their page
+    groups ~17,000 contracts each and meets its goal without.
+    """
+
+    class Kind(models.TextChoices):
+        SUPPLIER = "supplier", "Supplier"
+        MEMBER = "member", "Member"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # The supplier's or member's id (two kinds of group: no foreign key).
+    group_id = models.BigIntegerField()
+    target_credits = CreditsField(default=0)
+    delivered_credits = CreditsField(default=0, help_text="Approved returns only.")
+    awaiting_review_credits = CreditsField(default=0, help_text="Submitted returns.")
+    shortfall_credits = CreditsField(
+        default=0, help_text="Sum of the contracts' max(target - delivered, 0)."
+    )
+    contracts = models.PositiveIntegerField(default=0)
+    contracts_short = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "group_id"], name="group_summary_one_row_per_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.group_id}"
+
+
 class SeasonFiguresToken(models.Model):
     """A year's completion figures tokens: one renewed (a new random value) whenever a
     change that moves the year's completion figures commits (a return added,

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from core.xlsx import Table, cells
+from returns.services.summary import summary_contracts_moved
 
 from ..models import (
     Contract,
@@ -61,6 +62,31 @@ class _Simple(Kind):
         for upsert in plan.upserts:
             upsert.write(
                 acting_user=acting_user, reason=f"Imported from {report.file_name}"
+            )
+
+
+@dataclass
+class ContractUpsert(Upsert):
+    """Contracts' upsert that also keeps the summary's group rows: a contract given
+    another supplier or member moves its to-date figures from the old groups to the
+    new (the contracts' own summary rows do not change)."""
+
+    moved: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, existing, values: dict, defaults: dict | None = None):
+        if existing is not None and existing.pk not in self.moved:
+            was = (existing.supplier_id, existing.member_id)
+            if was != (values["supplier_id"], values["member_id"]):
+                self.moved[existing.pk] = was
+        return super().add(existing, values, defaults)
+
+    def write(self, *, acting_user, reason: str) -> None:
+        super().write(acting_user=acting_user, reason=reason)
+        if self.moved:
+            summary_contracts_moved(
+                contract_ids=list(self.moved),
+                old_supplier_ids=[supplier for supplier, _ in self.moved.values()],
+                old_member_ids=[member for _, member in self.moved.values()],
             )
 
 
@@ -233,7 +259,7 @@ class Contracts(_Simple):
             for lot in Lot.objects.filter(framework__in=list(frameworks.values()))
         }
         codes = local_authority_codes()
-        upsert = Upsert(
+        upsert = ContractUpsert(
             Contract,
             "Contracts",
             [

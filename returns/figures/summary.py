@@ -10,9 +10,10 @@ contract whole. `ShortfallTable` and the contract lists (`at_risk_list`,
 `ended_short_list`) take either.
 """
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
 
-from ..models import ContractSummary
+from ..models import ContractSummary, GroupSummary
 from .lines import _sum
 
 
@@ -44,6 +45,28 @@ def to_date_summary(
 
 def is_summary(rows: QuerySet) -> bool:
     return rows.model is ContractSummary
+
+
+def is_every_contract_to_date(rows: QuerySet) -> bool:
+    """Whether `rows` are every contract's to-date row (`to_date_summary()` without
+    a filter), whose sums per supplier and per member `GroupSummary` keeps."""
+    return is_summary(rows) and str(rows.query) == str(to_date_summary().query)
+
+
+def groups_from_summary(kind: str, *, short_only: bool) -> tuple[str, tuple]:
+    """`ShortfallTable`'s grouped rows by supplier or member (`kind`) to date over
+    every contract, as kept in `GroupSummary` (the sums it would compute from each
+    contract's to-date row): SQL and its parameters."""
+    table = connection.ops.quote_name(GroupSummary._meta.db_table)
+    short = " AND shortfall_credits > 0" if short_only else ""
+    sql = f"""
+        SELECT group_id AS group_key, target_credits AS target,
+            delivered_credits AS delivered,
+            awaiting_review_credits AS awaiting_review,
+            shortfall_credits AS shortfall, contracts, contracts_short
+        FROM {table} WHERE kind = %s{short}
+    """  # noqa: S608 (our own SQL; every value is a parameter)
+    return sql, (kind,)
 
 
 def contracts_to_date_from_summary(rows: QuerySet[ContractSummary]) -> QuerySet:

@@ -9,13 +9,17 @@ team acting), submitting, approving, sending back, reopening, marking not requir
 and back, excluding and including a line, correcting spend (also through a query's
 answer), recomputing credits, and importing past returns.
 
-A contract re-assigned to another member needs no refresh: a year row keeps the
-member its line names (the snapshot), and the to-date row is grouped by the
-contract's member as it is now when a page reads it.
+It also keeps `GroupSummary`, the to-date sums per supplier and per member of the
+contracts they have now: the groups of the refreshed contracts are summed again
+from their contracts' to-date rows. A contract moved to another supplier or member
+keeps its rows (a year row keeps the member its line names, the snapshot), but its
+old and new groups change: `summary_contracts_moved` refreshes both, and every
+path that moves a contract (the contracts import, the admin) calls it.
 
 A few queries for any number of contracts: lock the contracts (so two changes to
 one contract's lines in different returns cannot interleave their refreshes), one
-grouped sum over their lines, one delete, one insert.
+grouped sum over their lines, one delete, one insert; then per kind of group a lock,
+a delete and a grouped insert.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from core.numbers import round_credits
 from frameworks.models import Contract
 
 from ..figures.lines import _CREDITS, FIGURES, ZERO, _sum, counted_lines
-from ..models import AnnualReturn, ContractSummary, ReturnLine
+from ..models import AnnualReturn, ContractSummary, GroupSummary, ReturnLine
 
 FIELDS = (
     "target",
@@ -165,6 +169,7 @@ def summary_refresh(
     *,
     contract_ids: Iterable[int] | QuerySet,
     year_ids: Iterable[int] | None = None,
+    old_groups: dict[str, Iterable[int]] | None = None,
 ) -> None:
     """Recomputes the summary rows of `contract_ids` (ids, or a query giving
     contract ids) from their lines and replaces them: their rows of `year_ids` (all
@@ -173,7 +178,11 @@ def summary_refresh(
     the end of a change to lines or returns, inside its transaction, with the
     contracts whose lines it touched. Runs in the caller's transaction (no
     savepoint of its own), so the lock below is held until the change commits;
-    called outside one (a test's factory), it is its own."""
+    called outside one (a test's factory), it is its own.
+
+    The group rows of the contracts' current suppliers and members are summed again
+    too, and those of `old_groups` ({"supplier": ids, "member": ids}: where moved
+    contracts were before)."""
     if not isinstance(contract_ids, QuerySet):
         contract_ids = sorted(set(contract_ids))
         if not contract_ids:
@@ -188,10 +197,152 @@ def summary_refresh(
         Contract.objects.select_for_update(no_key=True)
         .filter(pk__in=contract_ids)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "supplier_id", "member_id")
     )
     if locked:
         _replace(contract_ids, None if year_ids is None else sorted(set(year_ids)))
+    groups = {kind: set((old_groups or {}).get(kind, ())) for kind in GROUP_KEYS}
+    for _, supplier_id, member_id in locked:
+        groups["supplier"].add(supplier_id)
+        groups["member"].add(member_id)
+    _replace_groups(groups)
+
+
+def summary_contracts_moved(
+    *, contract_ids: Iterable[int], old_supplier_ids=(), old_member_ids=()
+) -> None:
+    """After contracts were given another supplier or member (`old_*_ids`: the ones
+    they had): their old and new groups' rows summed again. Call it in the
+    transaction of the change."""
+    summary_refresh(
+        contract_ids=contract_ids,
+        old_groups={"supplier": old_supplier_ids, "member": old_member_ids},
+    )
+
+
+# A group kind → the key of a to-date row's contract in that group.
+GROUP_KEYS = {"supplier": "contract__supplier_id", "member": "contract__member_id"}
+GROUP_COLUMNS = {
+    "s_group": "group_id",
+    "s_target": "target_credits",
+    "s_delivered": "delivered_credits",
+    "s_awaiting_review": "awaiting_review_credits",
+    "s_shortfall": "shortfall_credits",
+    "s_contracts": "contracts",
+    "s_contracts_short": "contracts_short",
+}
+# Advisory lock classes (PostgreSQL) of the two kinds of group row.
+GROUP_LOCKS = {"supplier": 0x53470001, "member": 0x53470002}
+
+
+def _group_sums(kind: str, group_ids) -> QuerySet:
+    """Per group of `kind` (of `group_ids`; None: all): the sums of its contracts'
+    to-date rows, as `ShortfallTable` sums them (each contract's shortfall, then
+    the group's)."""
+    rows = ContractSummary.objects.filter(year__isnull=True)
+    if group_ids is not None:
+        rows = rows.filter(**{f"{GROUP_KEYS[kind]}__in": group_ids})
+    return (
+        rows.order_by()
+        .values(s_group=F(GROUP_KEYS[kind]))
+        .annotate(
+            s_target=_sum("target_credits"),
+            s_delivered=_sum("delivered_credits"),
+            s_awaiting_review=_sum("awaiting_review_credits"),
+            s_shortfall=_sum("shortfall_credits"),
+            s_contracts=Count("pk"),
+            s_contracts_short=Count("pk", filter=Q(shortfall_credits__gt=0)),
+        )
+    )
+
+
+def _replace_groups(groups: dict[str, set | None]) -> None:
+    """Replaces the group rows of `groups` (kind → ids; None: every group of that
+    kind) with their sums from the to-date rows (written just before)."""
+    postgres = connection.vendor == "postgresql"
+    for kind, ids in groups.items():
+        wanted = ids
+        if ids is not None:
+            ids = sorted(ids - {None})
+            if not ids:
+                continue
+            wanted = ids
+        if postgres:
+            _lock_groups(kind, ids)
+        if ids is not None and postgres:
+            wanted = RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+        kept = GroupSummary.objects.filter(kind=kind)
+        if ids is not None:
+            kept = kept.filter(group_id__in=wanted)
+        kept.delete()
+        sums = _group_sums(kind, wanted).filter(
+            **{f"{GROUP_KEYS[kind]}__isnull": False}
+        )
+        if postgres:
+            sql, params = sums.query.sql_with_params()
+            table = connection.ops.quote_name(GroupSummary._meta.db_table)
+            columns = ", ".join(GROUP_COLUMNS.values())
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table} (kind, {columns})
+                    SELECT %s, {", ".join(GROUP_COLUMNS)} FROM ({sql}) sums
+                    """,  # noqa: S608 (our own SQL; every value is a parameter)
+                    (kind, *params),
+                )
+            continue
+        GroupSummary.objects.bulk_create(
+            [GroupSummary(kind=kind, **_group_row(row)) for row in sums],
+            batch_size=2000,
+        )
+
+
+# Above this many groups a refresh locks every group of the kind (one lock) rather
+# than each: an issue refreshes ~23,000 groups, more advisory locks than PostgreSQL's
+# lock table holds (max_locks_per_transaction × connections, 6,400 by default).
+MANY_GROUPS = 100
+
+
+def _lock_groups(kind: str, ids: list[int] | None) -> None:
+    """PostgreSQL: two refreshes of contracts of one group would each delete and
+    insert its row; with its lock the second waits for the first to commit, then
+    reads the first's contract rows. A few groups: a shared lock on the kind, then
+    each group's, in id order; many or all (None): the kind's alone, exclusive.
+    Always supplier before member, after the contracts' locks, so two refreshes
+    cannot wait for each other."""
+    with connection.cursor() as cursor:
+        if ids is None or len(ids) > MANY_GROUPS:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", (GROUP_LOCKS[kind],))
+            return
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, 0)", (GROUP_LOCKS[kind],)
+        )
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, g) FROM unnest(%s::int[]) g ORDER BY g",
+            (GROUP_LOCKS[kind], ids),
+        )
+
+
+def _group_row(sums: dict) -> dict:
+    row = {}
+    for name, column in GROUP_COLUMNS.items():
+        value = sums[name]
+        if column.endswith("_credits"):
+            value = round_credits(value or 0)
+        row[column] = value
+    return row
+
+
+def group_rows() -> list[dict]:
+    """Every group row computed from the to-date rows, as `GroupSummary`'s columns
+    with its kind (what a rebuild writes)."""
+    return [
+        {"kind": kind, **_group_row(row)}
+        for kind in GROUP_KEYS
+        for row in _group_sums(kind, None).filter(
+            **{f"{GROUP_KEYS[kind]}__isnull": False}
+        )
+    ]
 
 
 def _replace(contract_ids, year_ids: list[int] | None) -> None:
@@ -295,12 +446,15 @@ def summary_rebuild() -> int:
     rebuild_contract_summary`: after loading data that bypassed the services, or to
     prove there is no drift). Returns how many rows it wrote."""
     _replace(None, None)
-    return ContractSummary.objects.count()
+    _replace_groups(dict.fromkeys(GROUP_KEYS))
+    return ContractSummary.objects.count() + GroupSummary.objects.count()
 
 
 def summary_drift() -> list[tuple]:
     """Rows that differ between the summary as kept and a rebuild from the lines
-    (empty when none): (contract, year, member, kept, rebuilt)."""
+    (empty when none): (contract, year, member, kept, rebuilt), then the group rows
+    that differ from sums of the rebuilt to-date rows: (kind, group, None, kept,
+    rebuilt)."""
 
     def key(row: dict) -> tuple:
         return (row["contract_id"], row["year_id"], row["member_id"])
@@ -318,7 +472,60 @@ def summary_drift() -> list[tuple]:
     ):
         if kept.get(where) != rebuilt.get(where):
             drift.append((*where, kept.get(where), rebuilt.get(where)))
-    return drift
+    return drift + _group_drift(rebuilt)
+
+
+def _group_drift(rebuilt: dict) -> list[tuple]:
+    """The group rows as kept against their sums over `rebuilt` (the contracts'
+    to-date rows rebuilt from the lines), computed here from the contracts' current
+    supplier and member."""
+    to_date = [row for row in rebuilt.values() if row["year_id"] is None]
+    owners = (
+        {
+            pk: {"supplier": supplier_id, "member": member_id}
+            for pk, supplier_id, member_id in Contract.objects.filter(
+                pk__in=[row["contract_id"] for row in to_date]
+            ).values_list("pk", "supplier_id", "member_id")
+        }
+        if to_date
+        else {}
+    )
+    sums: dict[tuple, dict] = {}
+    for row in to_date:
+        for kind in GROUP_KEYS:
+            group_id = owners[row["contract_id"]][kind]
+            if group_id is None:
+                continue
+            group = sums.setdefault(
+                (kind, group_id),
+                {
+                    "kind": kind,
+                    "group_id": group_id,
+                    "target_credits": ZERO,
+                    "delivered_credits": ZERO,
+                    "awaiting_review_credits": ZERO,
+                    "shortfall_credits": ZERO,
+                    "contracts": 0,
+                    "contracts_short": 0,
+                },
+            )
+            group["target_credits"] += row["target"]
+            group["delivered_credits"] += row["delivered"]
+            group["awaiting_review_credits"] += row["awaiting_review"]
+            group["shortfall_credits"] += row["shortfall"]
+            group["contracts"] += 1
+            group["contracts_short"] += 1 if row["shortfall"] > 0 else 0
+    kept = {}
+    for stored in GroupSummary.objects.values("kind", *GROUP_COLUMNS.values()):
+        for column in GROUP_COLUMNS.values():
+            if column.endswith("_credits"):
+                stored[column] = round_credits(stored[column])
+        kept[(stored["kind"], stored["group_id"])] = stored
+    return [
+        (*where, None, kept.get(where), sums.get(where))
+        for where in sorted(set(kept) | set(sums))
+        if kept.get(where) != sums.get(where)
+    ]
 
 
 def summary_refresh_return(*, annual_return_id: int) -> None:
