@@ -352,9 +352,14 @@ def _replace(contract_ids, year_ids: list[int] | None) -> None:
     rows = ContractSummary.objects.all()
     if contract_ids is not None:
         rows = rows.filter(contract_id__in=contract_ids)
-    stale = Q(year__isnull=True)
-    stale |= Q(year__isnull=False) if year_ids is None else Q(year_id__in=year_ids)
-    rows.filter(stale).delete()
+    # Two deletes, each matching one of the partial unique indexes (to-date rows:
+    # year null; year rows: year set): one delete with "year null OR …" matched
+    # neither and scanned the whole table (34 ms a line save at scale 170).
+    rows.filter(year__isnull=True).delete()
+    year_rows = rows.filter(year__isnull=False)
+    if year_ids is not None:
+        year_rows = year_rows.filter(year_id__in=year_ids)
+    year_rows.delete()
     to_date = (
         rows.filter(year__isnull=False)
         .order_by()
