@@ -15,6 +15,8 @@ What `returns_issue` writes on a first issue, and so the floor too:
 - the per-contract summary (issue 25, `returns_contractsummary`): each issued
   contract's row of this year replaced from its new line, and its to-date row
   replaced by the sum of its year rows;
+- the to-date rows of the issued contracts' suppliers and members
+  (`returns_groupsummary`), replaced by the sums of their contracts' to-date rows;
 - the year's `issued_at`.
 
 Not written, by either: return entries (a line has none until its supplier saves it:
@@ -133,6 +135,42 @@ WHERE s.year_id IS NOT NULL
 GROUP BY s.contract_id
 """
 
+# The suppliers' and members' to-date rows (issue 25, `returns_groupsummary`): those of
+# the issued contracts' groups go, then come back as the sums of their contracts'
+# to-date rows (each contract's shortfall first, then added up).
+GROUP_DELETE = """
+DELETE FROM returns_groupsummary g
+WHERE g.kind = '{kind}' AND g.group_id IN (
+    SELECT c.{column} FROM issue_floor_selection f
+    JOIN frameworks_contract c ON c.id = f.contract_id)
+"""
+
+GROUP_INSERT = """
+INSERT INTO returns_groupsummary (
+    kind, group_id, target_credits, delivered_credits, awaiting_review_credits,
+    shortfall_credits, contracts, contracts_short)
+SELECT '{kind}', c.{column}, SUM(s.target_credits), SUM(s.delivered_credits),
+       SUM(s.awaiting_review_credits), SUM(s.shortfall_credits), COUNT(*),
+       COUNT(*) FILTER (WHERE s.shortfall_credits > 0)
+FROM returns_contractsummary s
+JOIN frameworks_contract c ON c.id = s.contract_id
+WHERE s.year_id IS NULL AND c.{column} IN (
+    SELECT c2.{column} FROM issue_floor_selection f
+    JOIN frameworks_contract c2 ON c2.id = f.contract_id)
+GROUP BY c.{column}
+"""
+
+GROUPS = {"supplier": "supplier_id", "member": "member_id"}
+
+
+def _groups() -> list[tuple[str, str]]:
+    return [
+        (f"groups: {kind}s {what}", sql.format(kind=kind, column=column))
+        for kind, column in GROUPS.items()
+        for what, sql in (("old rows", GROUP_DELETE), ("rows", GROUP_INSERT))
+    ]
+
+
 # The history rows copy every tracked column of the rows just written; the column
 # lists come from the history models (they grow with the models), the statements
 # are these.
@@ -183,6 +221,7 @@ def statements() -> list[tuple[str, str]]:
         ("summary: old rows", SUMMARY_DELETE),
         ("summary: the year's rows", SUMMARY_YEAR),
         ("summary: to date", SUMMARY_TO_DATE),
+        *_groups(),
         ("year", YEAR),
     ]
 

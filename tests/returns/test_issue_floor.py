@@ -17,6 +17,7 @@ from frameworks.models import Contract
 from returns.models import (
     AnnualReturn,
     ContractSummary,
+    GroupSummary,
     ReportingYear,
     ReturnEvent,
     ReturnLine,
@@ -81,6 +82,7 @@ def rows(year: ReportingYear) -> dict[str, list]:
             ids=[("annual_return_id", reference)],
         ),
         "summary": plain(ContractSummary.objects.values()),
+        "groups": plain(GroupSummary.objects.values()),
         "year": [ReportingYear.objects.get(pk=year.pk).issued_at],
     }
 
@@ -139,6 +141,9 @@ def test_the_floor_writes_the_same_rows_as_returns_issue():
     assert len(issued["events"]) == 3
     # Each issued contract's year row and to-date row, and the year before's row.
     assert len(issued["summary"]) == 4 + 4 + 1
+    # Each issued supplier's to-date row (one per return), and its contracts' members'.
+    kinds = [dict(row)["kind"] for row in issued["groups"]]
+    assert kinds.count("supplier") == 3 and kinds.count("member") >= 1
     to_date = ContractSummary.objects.get(contract=earlier, year__isnull=True)
     assert (to_date.years, to_date.delivered_credits) == (2, D("7.25"))
     for what in issued:
