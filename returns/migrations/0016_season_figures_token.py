@@ -11,6 +11,7 @@ write to it.
 """
 
 import django.db.models.deletion
+from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations, models
 
 TABLE = "returns_seasonfigurestoken"
@@ -254,7 +255,12 @@ def install(execute, vendor: str) -> None:
         for name, when, body in SQLITE_TRIGGERS:
             execute(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {body} END")
     else:
-        raise NotImplementedError(vendor)
+        # Without its triggers the completion page's cache would keep stale figures:
+        # refuse the migration on a database the portal does not run on, clearly.
+        raise ImproperlyConfigured(
+            "The completion figures' triggers are written for PostgreSQL and SQLite, "
+            f"the portal's two databases; this database is {vendor}."
+        )
 
 
 def installed(cursor, vendor: str) -> set[str]:

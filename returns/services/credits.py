@@ -85,10 +85,11 @@ def lines_recompute_credits(
 def _flags_follow(lines: list[ReturnLine]) -> None:
     """New credits move the target and plan checks of the returns still in play."""
     from ..models import AnnualReturn
-    from .upgrade import IN_PLAY, flags_refresh  # upgrade reads lines: no cycle
+    from .upgrade import flags_refresh  # upgrade reads lines: no cycle
 
     flags_refresh(
         returns=AnnualReturn.objects.filter(
-            pk__in={line.annual_return_id for line in lines}, status__in=IN_PLAY
+            pk__in={line.annual_return_id for line in lines},
+            status__in=AnnualReturn.OPEN,
         ).select_related("year", "supplier")
     )

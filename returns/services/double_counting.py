@@ -323,5 +323,5 @@ def double_counting_refresh_in_play(*, annual_return: AnnualReturn, user=None) -
     """`double_counting_refresh` for a return still being filled in or reviewed;
     an approved or not-required return's flags are its record and stay as the team
     checked them. Called by the erasures, which also reach approved returns."""
-    if annual_return.status in (*AnnualReturn.EDITABLE, AnnualReturn.Status.SUBMITTED):
+    if annual_return.status in AnnualReturn.OPEN:
         double_counting_refresh(annual_return=annual_return, user=user)

@@ -33,7 +33,6 @@ from .summary import summary_rebuild
 
 SUMMARY_MIGRATION = ("returns", "0013_contract_summary")
 FLAGS_MIGRATION = ("returns", "0014_i23_review")
-IN_PLAY = (*AnnualReturn.EDITABLE, AnnualReturn.Status.SUBMITTED)
 
 
 def return_flags_refresh(*, annual_return: AnnualReturn) -> None:
@@ -82,9 +81,9 @@ def flags_refresh(*, returns: Iterable[AnnualReturn] | None = None) -> int:
     """`return_flags_refresh` for each of `returns` (default: every return still in
     play: not started, in progress, returned or awaiting review). Returns how many."""
     if returns is None:
-        returns = AnnualReturn.objects.filter(status__in=IN_PLAY).select_related(
-            "year", "supplier"
-        )
+        returns = AnnualReturn.objects.filter(
+            status__in=AnnualReturn.OPEN
+        ).select_related("year", "supplier")
     count = 0
     for annual_return in returns:
         return_flags_refresh(annual_return=annual_return)

@@ -235,3 +235,15 @@ def test_every_trigger_is_in_the_database_and_a_lost_one_is_put_back(years):
     tokens = _tokens(year)
     ReturnLine.objects.filter(pk=_line(year).pk).update(lot=factories.LotFactory())
     assert _tokens(year) != tokens
+
+
+def test_the_triggers_refuse_a_database_the_portal_does_not_run_on():
+    import importlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    migration = importlib.import_module("returns.migrations.0016_season_figures_token")
+    written = []
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL and SQLite"):
+        migration.install(written.append, "mysql")
+    assert written == []  # nothing half-installed
