@@ -175,3 +175,23 @@ def test_the_deadline_hint_of_an_extension_has_no_date_in_figures(team_client):
         reverse("team:return_extend", args=[annual_return.reference])
     ).content.decode()
     assert "31 7 2025" not in html
+
+
+def test_the_status_tag_is_written_once_and_escapes_its_text():
+    from django.template import Context, Template
+
+    from returns.templatetags.figures_format import govuk_tag
+
+    assert govuk_tag("Needs <b>work</b>", "red") == (
+        '<strong class="govuk-tag govuk-tag--red">Needs &lt;b&gt;work&lt;/b&gt;</strong>'
+    )
+    assert (
+        govuk_tag("Submitted", "blue") == '<strong class="govuk-tag">Submitted</strong>'
+    )
+    # The include the other pages use renders the same tag.
+    included = Template(
+        '{% include "includes/tag.html" with text=t colour=c only %}'
+    ).render(Context({"t": "Approved", "c": "green"}))
+    assert included.strip().endswith(
+        '<strong class="govuk-tag govuk-tag--green">Approved</strong>'
+    )
