@@ -4,16 +4,10 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _after_migrate(sender, plan=None, **kwargs) -> None:
+def _after_migrate(sender, plan=None, using="default", **kwargs) -> None:
     from .services.upgrade import after_migrate
 
-    after_migrate(plan=plan)
-
-
-def _season_triggers(sender, using="default", **kwargs) -> None:
-    from .figures.completion_season import triggers_ensure
-
-    triggers_ensure(using=using)
+    after_migrate(plan=plan, using=using)
 
 
 class ReturnsConfig(AppConfig):
@@ -21,7 +15,7 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Returns"
 
     def ready(self) -> None:
-        # Once per upgrade: derived data the new tables need (services/upgrade.py).
+        # After every migrate: the completion figures' triggers put back if a
+        # migration lost them, and, once per upgrade, derived data the new tables
+        # need (services/upgrade.py).
         post_migrate.connect(_after_migrate, sender=self)
-        # The completion figures' triggers, put back if a migration lost them.
-        post_migrate.connect(_season_triggers, sender=self)

@@ -50,8 +50,12 @@ ERROR_SUMMARY = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
 # soft checks, and the same people figure on other contracts), by measure or for the
 # whole line: a supplier who trips one explains it in the same save. An explanation
 # of a flag the save does not leave is ignored (`lines.line_save`).
-MEASURE_FLAGS = ("above_last_year", "below_last_year", "implausible_for_spend")
-MEASURE_FLAGS += ("same_people",)
+MEASURE_FLAGS = (
+    "above_last_year",
+    "below_last_year",
+    "implausible_for_spend",
+    "same_people",
+)
 LINE_FLAGS = ("above_target", "above_plan", "same_figure_everywhere")
 EXPLANATION = "Load test: checked against the register, the figure is right"
 REASONS = {

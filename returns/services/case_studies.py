@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import limits
 
 from .. import events
-from ..models import AnnualReturn, CaseStudy, ReturnLine
+from ..models import AnnualReturn, CaseStudy, LineFlag, ReturnLine
 from .double_counting import double_counting_refresh, double_counting_refresh_in_play
 from .events import event_record
 
@@ -82,7 +82,9 @@ def case_study_create(
     )
     case_study.full_clean()
     case_study.save()
-    double_counting_refresh(annual_return=annual_return, user=acting_user)
+    double_counting_refresh(
+        annual_return=annual_return, user=acting_user, codes=[LineFlag.Code.SAME_STORY]
+    )
     event_record(
         annual_return=annual_return,
         kind=events.CASE_STUDY_ADDED,
@@ -136,7 +138,9 @@ def case_study_update(
     )
     case_study.full_clean()
     case_study.save()
-    double_counting_refresh(annual_return=annual_return, user=acting_user)
+    double_counting_refresh(
+        annual_return=annual_return, user=acting_user, codes=[LineFlag.Code.SAME_STORY]
+    )
     event_record(
         annual_return=annual_return,
         kind=events.CASE_STUDY_CHANGED,
@@ -212,7 +216,9 @@ def case_study_erase(*, case_study: CaseStudy, acting_user, reason: str) -> Case
     _erase_text_from_history(case_study)
     # An erased story is compared no more (its SAME_STORY flags go with it).
     double_counting_refresh_in_play(
-        annual_return=case_study.line.annual_return, user=acting_user
+        annual_return=case_study.line.annual_return,
+        user=acting_user,
+        codes=[LineFlag.Code.SAME_STORY],
     )
     event_record(
         annual_return=case_study.line.annual_return,

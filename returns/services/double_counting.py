@@ -49,8 +49,10 @@ from ..models import (
     LineFlag,
     ReturnEntry,
     ReturnLine,
+    YearMeasure,
 )
 from .flags import FlagFound, flags_sync
+from .line_rules import LineState
 
 NEAR_RATIO = 0.9
 NEAR_MIN_WORDS = 20
@@ -210,6 +212,34 @@ def _same_people(
     return wanted
 
 
+def _people_key(quantity):
+    # SAME_PEOPLE compares non-zero figures only (`quantity__gt=0` below): blank
+    # and 0 are alike to it.
+    return quantity if quantity else None
+
+
+def people_figures_changed(
+    to_write: list[tuple[ReturnLine, LineState]],
+    *,
+    entries: dict[int, dict[int, ReturnEntry]],
+    by_code: Mapping[str, YearMeasure],
+) -> bool:
+    """Whether lines about to be written (`lines._save`, before it updates
+    `entries` in place) change what SAME_PEOPLE compares: a non-zero figure of a
+    people measure, the rule `double_counting_found` reads with."""
+    people = [
+        ym.measure_id for ym in by_code.values() if ym.measure.unit == PEOPLE_UNIT
+    ]
+    for line, new in to_write:
+        old = entries[line.pk]
+        for measure_id in people:
+            entry = old.get(measure_id)
+            before = _people_key(entry.quantity if entry else None)
+            if before != _people_key(new.quantities.get(measure_id)):
+                return True
+    return False
+
+
 def double_counting_found(
     *,
     annual_return: AnnualReturn,
@@ -276,9 +306,11 @@ def double_counting_refresh(
     own flag to explain). Excluded lines' flags of these codes go (they count
     nowhere). At most nine queries, whatever the number of lines or flags.
 
-    A line's save passes only SAME_PEOPLE, and only when a people figure changed
-    (`lines._save`): files and stories have their own services, which refresh
-    them, and comparing every pair of stories is the dearest part."""
+    Each change looks for what it can move: the evidence services pass SAME_FILE,
+    the case-study services SAME_STORY (comparing every pair of stories is the
+    dearest part), and a line's save syncs SAME_PEOPLE, only when a people figure
+    changed (`people_figures_changed`), through `double_counting_scope` in the same
+    queries as its soft checks' flags."""
     line_ids, codes, found = double_counting_scope(
         annual_return=annual_return, codes=codes
     )
@@ -319,9 +351,11 @@ def double_counting_scope(
     )
 
 
-def double_counting_refresh_in_play(*, annual_return: AnnualReturn, user=None) -> None:
+def double_counting_refresh_in_play(
+    *, annual_return: AnnualReturn, user=None, codes: Collection[str] = CODES
+) -> None:
     """`double_counting_refresh` for a return still being filled in or reviewed;
     an approved or not-required return's flags are its record and stay as the team
     checked them. Called by the erasures, which also reach approved returns."""
     if annual_return.status in AnnualReturn.OPEN:
-        double_counting_refresh(annual_return=annual_return, user=user)
+        double_counting_refresh(annual_return=annual_return, user=user, codes=codes)

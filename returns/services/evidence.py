@@ -23,7 +23,7 @@ from core.filetypes import FileTypeRefused, detect
 from core.uploads import human_size, too_large
 
 from .. import events
-from ..models import AnnualReturn, Evidence, ReturnLine
+from ..models import AnnualReturn, Evidence, LineFlag, ReturnLine
 from .double_counting import double_counting_refresh, double_counting_refresh_in_play
 from .events import event_record
 
@@ -114,7 +114,11 @@ def evidence_add(
     evidence.file.save("upload", uploaded_file, save=False)
     try:
         evidence.save()
-        double_counting_refresh(annual_return=annual_return, user=acting_user)
+        double_counting_refresh(
+            annual_return=annual_return,
+            user=acting_user,
+            codes=[LineFlag.Code.SAME_FILE],
+        )
         event_record(
             annual_return=annual_return,
             kind=events.EVIDENCE_ADDED,
@@ -156,7 +160,11 @@ def evidence_erase(*, evidence: Evidence, acting_user, reason: str = "") -> Evid
     line = evidence.line
     # An erased file is compared no more: a SAME_FILE flag it caused goes now, not
     # at the next change that happens to look again.
-    double_counting_refresh_in_play(annual_return=line.annual_return, user=acting_user)
+    double_counting_refresh_in_play(
+        annual_return=line.annual_return,
+        user=acting_user,
+        codes=[LineFlag.Code.SAME_FILE],
+    )
     event_record(
         annual_return=line.annual_return,
         kind=events.EVIDENCE_ERASED,

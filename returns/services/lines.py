@@ -41,7 +41,7 @@ from ..models import (
     YearMeasure,
 )
 from .credits import line_credits
-from .double_counting import PEOPLE_UNIT, double_counting_scope
+from .double_counting import double_counting_scope, people_figures_changed
 from .events import event_record
 from .flags import EXPLANATION_LABEL, FlagFound, flags_sync
 from .line_rules import (
@@ -347,7 +347,9 @@ def _save(
         lines[line_id].soft_flags = soft_flags.get(line_id, [])
     people_changed = False
     if to_write:
-        people_changed = _people_changed(to_write, entries=entries, by_code=by_code)
+        people_changed = people_figures_changed(
+            to_write, entries=entries, by_code=by_code
+        )
         _write_lines(to_write, entries=entries, by_code=by_code, user=user)
         summary_refresh(contract_ids=[line.contract_id for line, _ in to_write])
         if annual_return.status == AnnualReturn.Status.NOT_STARTED:
@@ -404,32 +406,6 @@ def soft_flags_found(
         )
         for line, new in checked
     }
-
-
-def _people_key(quantity):
-    # SAME_PEOPLE compares non-zero figures only: blank and 0 are alike to it.
-    return quantity if quantity else None
-
-
-def _people_changed(
-    to_write: list[tuple[ReturnLine, LineState]],
-    *,
-    entries: dict[int, dict[int, ReturnEntry]],
-    by_code: Mapping[str, YearMeasure],
-) -> bool:
-    """Whether a line about to be written changes a non-zero figure of a people
-    measure (before `_write_lines`, which updates `entries` in place)."""
-    people = [
-        ym.measure_id for ym in by_code.values() if ym.measure.unit == PEOPLE_UNIT
-    ]
-    for line, new in to_write:
-        old = entries[line.pk]
-        for measure_id in people:
-            entry = old.get(measure_id)
-            before = _people_key(entry.quantity if entry else None)
-            if before != _people_key(new.quantities.get(measure_id)):
-                return True
-    return False
 
 
 def _check_explanations(given: LineInput) -> None:

@@ -333,18 +333,6 @@ def _group_row(sums: dict) -> dict:
     return row
 
 
-def group_rows() -> list[dict]:
-    """Every group row computed from the to-date rows, as `GroupSummary`'s columns
-    with its kind (what a rebuild writes)."""
-    return [
-        {"kind": kind, **_group_row(row)}
-        for kind in GROUP_KEYS
-        for row in _group_sums(kind, None).filter(
-            **{f"{GROUP_KEYS[kind]}__isnull": False}
-        )
-    ]
-
-
 def _replace(contract_ids, year_ids: list[int] | None) -> None:
     """Replaces the year rows (of `year_ids`, or all) and the to-date rows of
     `contract_ids` (None: every contract): the year rows from the lines, then the

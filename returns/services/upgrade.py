@@ -91,8 +91,13 @@ def flags_refresh(*, returns: Iterable[AnnualReturn] | None = None) -> int:
     return count
 
 
-def after_migrate(*, plan) -> None:
-    """Fills what the migrations just applied left empty (see the module's text)."""
+def after_migrate(*, plan, using: str = "default") -> None:
+    """Puts back any completion-figures trigger a migration lost (on SQLite a table
+    rebuild drops its triggers), then fills what the migrations just applied left
+    empty (see the module's text)."""
+    from ..figures.completion_season import triggers_ensure
+
+    triggers_ensure(using=using)
     applied = {
         (migration.app_label, migration.name)
         for migration, backwards in plan or []

@@ -506,3 +506,32 @@ def test_a_people_save_refreshes_only_the_same_people_flags(
         _save(line, supplier_user)
     assert len(blanked) < len(cleared)
     assert "returns_lineflag" in _tables_read(blanked)  # the soft checks' flags
+
+
+def test_a_file_or_a_story_looks_again_only_for_its_own_sign(
+    supplier_return, supplier_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    annual_return, lines = supplier_return
+    with CaptureQueriesContext(connection) as added_file:
+        evidence_add(line=lines["C-1"], uploaded_file=_pdf(), acting_user=supplier_user)
+    with CaptureQueriesContext(connection) as added_story:
+        case_study_create(
+            line=lines["C-2"],
+            acting_user=supplier_user,
+            title="Jordan",
+            story=STORY,
+            people_benefited=1,
+            consent="none_identifiable",
+            share_with_member=False,
+        )
+    read_for_file = " ".join(q["sql"] for q in added_file.captured_queries)
+    read_for_story = " ".join(q["sql"] for q in added_story.captured_queries)
+    # A file moves only SAME_FILE: no story compared, no people figure read.
+    assert "returns_casestudy" not in read_for_file
+    assert "returns_returnentry" not in read_for_file
+    # A story moves only SAME_STORY: no file's hash read.
+    assert "returns_evidence" not in read_for_story
+    assert "returns_returnentry" not in read_for_story

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -57,7 +58,8 @@ def line_urls(reference: str):
     head, _, tail = reverse(
         "supplier:line", kwargs={"reference": reference, "line_id": 1}
     ).rpartition("/1/")
-    assert not tail, "the line page's address ends with its id"
+    if tail:  # a changed URL pattern: fail loudly rather than link wrongly
+        raise ImproperlyConfigured("The line page's address must end with its id")
     head += "/"
 
     def url(line_id: int) -> str:
